@@ -1,0 +1,352 @@
+// The Node-API binding: argument conversion and promise plumbing only. Every backend, device and
+// MPI call runs on the engine thread (worker.h); results come back through a thread-safe function.
+#include <napi.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "comm/registry.h"
+#include "common/error.h"
+#include "device/device.h"
+#include "engine/engine.h"
+#include "mpi/mpi.h"
+#include "worker.h"
+
+namespace ccb {
+namespace {
+
+struct State {
+  Worker worker;
+  std::unique_ptr<Device> device;
+  std::unique_ptr<Backend> backend;
+  std::vector<std::unique_ptr<Comm>> subComms;  // handle i+1; handle 0 is the backend's world
+  Buffers buffers;
+  Progress progress;
+};
+// Never destroyed: the engine thread may be blocked in a library call when the process exits.
+State& state() {
+  static State* s = new State();
+  return *s;
+}
+
+using Finish = std::function<Napi::Value(Napi::Env)>;
+
+struct Pending {
+  Napi::Promise::Deferred deferred;
+  Finish finish;
+  bool failed = false;
+  ErrorKind kind = ErrorKind::Internal;
+  std::string message;
+};
+
+// Runs `work` on the engine thread; its returned Finish builds the resolved value on the JS thread.
+Napi::Value schedule(Napi::Env env, std::function<Finish()> work) {
+  auto* p = new Pending{Napi::Promise::Deferred::New(env), nullptr, false, ErrorKind::Internal, {}};
+  Napi::Promise promise = p->deferred.Promise();
+  auto tsfn = Napi::ThreadSafeFunction::New(env, Napi::Function::New(env, [](const Napi::CallbackInfo&) {}),
+                                            "ccbench-engine", 0, 1);
+  state().worker.post([p, tsfn, work = std::move(work)]() mutable {
+    try {
+      p->finish = work();
+    } catch (const Error& e) {
+      p->failed = true;
+      p->kind = e.kind();
+      p->message = e.what();
+    } catch (const std::exception& e) {
+      p->failed = true;
+      p->message = e.what();
+    }
+    tsfn.BlockingCall(p, [](Napi::Env env, Napi::Function, Pending* q) {
+      if (q->failed) {
+        Napi::Error err = Napi::Error::New(env, q->message);
+        err.Set("code", Napi::String::New(env, errorCode(q->kind)));
+        q->deferred.Reject(err.Value());
+      } else {
+        q->deferred.Resolve(q->finish ? q->finish(env) : env.Undefined());
+      }
+      delete q;
+    });
+    tsfn.Release();
+  });
+  return promise;
+}
+
+Finish undefinedResult() {
+  return [](Napi::Env env) { return env.Undefined(); };
+}
+
+Comm& commByHandle(int h) {
+  State& s = state();
+  if (!s.backend) throw Error(ErrorKind::Internal, "no backend is open");
+  if (h == 0) return s.backend->world();
+  if (h < 1 || size_t(h) > s.subComms.size() || !s.subComms[size_t(h) - 1])
+    throw Error(ErrorKind::Internal, "bad communicator handle");
+  return *s.subComms[size_t(h) - 1];
+}
+
+std::string str(const Napi::Object& o, const char* key) { return o.Get(key).As<Napi::String>().Utf8Value(); }
+double num(const Napi::Object& o, const char* key) { return o.Get(key).As<Napi::Number>().DoubleValue(); }
+bool flag(const Napi::Object& o, const char* key) { return o.Get(key).ToBoolean().Value(); }
+
+Napi::Value Capabilities(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object out = Napi::Object::New(env);
+  size_t nOps = 0, nTypes = 0;
+  const OpInfo* ops = allOps(&nOps);
+  Napi::Array opArr = Napi::Array::New(env, nOps);
+  for (size_t i = 0; i < nOps; ++i) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("name", ops[i].name);
+    o.Set("minRanks", ops[i].minRanks);
+    o.Set("evenRanks", ops[i].evenRanks);
+    o.Set("reduces", ops[i].reduces);
+    o.Set("rooted", ops[i].rooted);
+    o.Set("hasInPlace", ops[i].hasInPlace);
+    o.Set("pairwise", ops[i].pairwise);
+    opArr.Set(uint32_t(i), o);
+  }
+  out.Set("ops", opArr);
+  const DtypeInfo* types = allDtypes(&nTypes);
+  Napi::Array typeArr = Napi::Array::New(env, nTypes);
+  for (size_t i = 0; i < nTypes; ++i) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("name", types[i].name);
+    o.Set("id", int(types[i].id));
+    o.Set("size", double(types[i].size));
+    typeArr.Set(uint32_t(i), o);
+  }
+  out.Set("dtypes", typeArr);
+  Napi::Array backends = Napi::Array::New(env);
+  for (const auto& b : backendStatus()) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("name", b.name);
+    o.Set("available", b.available);
+    o.Set("reason", b.reason);
+    backends.Set(backends.Length(), o);
+  }
+  out.Set("backends", backends);
+  out.Set("mpiLibrary", mpi::libraryVersion());
+  return out;
+}
+
+Napi::Value BufferElems(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const OpInfo* op = opByName(info[0].As<Napi::String>().Utf8Value().c_str());
+  if (!op) return env.Null();
+  const size_t count = size_t(info[1].As<Napi::Number>().DoubleValue());
+  const int n = info[2].As<Napi::Number>().Int32Value();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("send", double(sendElems(*op, count, n)));
+  out.Set("recv", double(recvElems(*op, count, n)));
+  return out;
+}
+
+Napi::Value MpiInit(const Napi::CallbackInfo& info) {
+  return schedule(info.Env(), []() -> Finish {
+    mpi::init();
+    const int rank = mpi::worldRank(), size = mpi::worldSize();
+    return [rank, size](Napi::Env env) {
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("rank", rank);
+      o.Set("size", size);
+      return o;
+    };
+  });
+}
+
+Napi::Value Open(const Napi::CallbackInfo& info) {
+  const std::string backend = info[0].As<Napi::String>().Utf8Value();
+  return schedule(info.Env(), [backend]() -> Finish {
+    State& s = state();
+    if (!s.device) s.device = makeHostDevice();
+    s.backend = openBackend(backend, *s.device);
+    Comm& w = s.backend->world();
+    const int rank = w.rank(), size = w.size();
+    const std::string lib = s.backend->library(), dev = s.device->describe();
+    return [rank, size, lib, dev](Napi::Env env) {
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("rank", rank);
+      o.Set("size", size);
+      o.Set("library", lib);
+      o.Set("device", dev);
+      return o;
+    };
+  });
+}
+
+Napi::Value Split(const Napi::CallbackInfo& info) {
+  const int k = info[0].As<Napi::Number>().Int32Value();
+  return schedule(info.Env(), [k]() -> Finish {
+    State& s = state();
+    auto sub = commByHandle(0).split(k);
+    int handle = -1;
+    if (sub) {
+      s.subComms.push_back(std::move(sub));
+      handle = int(s.subComms.size());
+    }
+    return [handle](Napi::Env env) { return Napi::Number::New(env, handle); };
+  });
+}
+
+Napi::Value Allocate(const Napi::CallbackInfo& info) {
+  const size_t sendBytes = size_t(info[0].As<Napi::Number>().DoubleValue());
+  const size_t recvBytes = size_t(info[1].As<Napi::Number>().DoubleValue());
+  return schedule(info.Env(), [sendBytes, recvBytes]() -> Finish {
+    State& s = state();
+    Buffers& b = s.buffers;
+    Device& d = *s.device;
+    if (b.send) d.release(b.send);
+    if (b.recv) d.release(b.recv);
+    if (b.staging) std::free(b.staging);
+    b = Buffers{};
+    b.send = d.alloc(sendBytes);
+    b.sendBytes = sendBytes;
+    b.recv = d.alloc(recvBytes);
+    b.recvBytes = recvBytes;
+    if (!d.hostAccessible()) {
+      b.stagingBytes = std::max(sendBytes, recvBytes);
+      b.staging = std::malloc(b.stagingBytes);
+      if (!b.staging) throw Error(ErrorKind::Usage, "could not allocate host staging memory");
+    }
+    return undefinedResult();
+  });
+}
+
+Napi::Value Measure(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int handle = info[0].As<Napi::Number>().Int32Value();
+  Napi::Object o = info[1].As<Napi::Object>();
+  MeasureSpec spec;
+  spec.op = opByName(str(o, "op").c_str());
+  const DtypeInfo* dt = dtypeByName(str(o, "dtype").c_str());
+  RedOp redop = RedOp::Sum;
+  if (!spec.op || !dt || !redOpByName(str(o, "redop").c_str(), &redop)) {
+    Napi::TypeError::New(env, "measure: unknown op, dtype or redop").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  spec.dtype = dt->id;
+  spec.redop = redop;
+  spec.root = int(num(o, "root"));
+  spec.count = size_t(num(o, "count"));
+  spec.inPlace = flag(o, "inPlace");
+  spec.iters = int(num(o, "iters"));
+  spec.warmup = int(num(o, "warmup"));
+  spec.maxTimeSec = num(o, "maxTimeSec");
+  spec.timing = str(o, "timing") == "batch" ? Timing::Batch : Timing::PerOp;
+  spec.window = int(num(o, "window"));
+  spec.check = flag(o, "check");
+  return schedule(env, [handle, spec]() -> Finish {
+    State& s = state();
+    auto res = std::make_shared<MeasureResult>(measure(commByHandle(handle), *s.device, s.buffers, spec, s.progress));
+    return [res](Napi::Env env) {
+      Napi::Object out = Napi::Object::New(env);
+      Napi::Float64Array samples = Napi::Float64Array::New(env, res->samplesUs.size());
+      std::copy(res->samplesUs.begin(), res->samplesUs.end(), samples.Data());
+      out.Set("samples", samples);
+      out.Set("warmup", res->warmup);
+      out.Set("reporter", res->reporter);
+      out.Set("wrong", double(res->wrong));
+      return out;
+    };
+  });
+}
+
+Napi::Value ControlBarrier(const Napi::CallbackInfo& info) {
+  return schedule(info.Env(), []() -> Finish {
+    mpi::barrier();
+    return undefinedResult();
+  });
+}
+
+Napi::Value bufferFrom(Napi::Env env, const std::vector<char>& v) {
+  return Napi::Buffer<char>::Copy(env, v.data(), v.size());
+}
+
+Napi::Value ControlBcast(const Napi::CallbackInfo& info) {
+  auto buf = info[0].As<Napi::Buffer<char>>();
+  std::vector<char> data(buf.Data(), buf.Data() + buf.Length());
+  const int root = info[1].As<Napi::Number>().Int32Value();
+  return schedule(info.Env(), [data, root]() -> Finish {
+    auto out = std::make_shared<std::vector<char>>(mpi::bcast(data, root));
+    return [out](Napi::Env env) { return bufferFrom(env, *out); };
+  });
+}
+
+Napi::Value ControlGather(const Napi::CallbackInfo& info) {
+  auto buf = info[0].As<Napi::Buffer<char>>();
+  std::vector<char> data(buf.Data(), buf.Data() + buf.Length());
+  return schedule(info.Env(), [data]() -> Finish {
+    auto parts = std::make_shared<std::vector<std::vector<char>>>(mpi::gather(data));
+    const bool root = mpi::worldRank() == 0;
+    return [parts, root](Napi::Env env) -> Napi::Value {
+      if (!root) return env.Null();
+      Napi::Array arr = Napi::Array::New(env, parts->size());
+      for (size_t i = 0; i < parts->size(); ++i) arr.Set(uint32_t(i), bufferFrom(env, (*parts)[i]));
+      return arr;
+    };
+  });
+}
+
+Napi::Value GetProgress(const Napi::CallbackInfo& info) {
+  Napi::Object o = Napi::Object::New(info.Env());
+  const Progress& p = state().progress;
+  static const char* const phases[] = {"idle", "warmup", "timed", "check"};
+  o.Set("phase", phases[p.phase.load(std::memory_order_relaxed)]);
+  o.Set("iteration", double(p.iteration.load(std::memory_order_relaxed)));
+  return o;
+}
+
+Napi::Value Close(const Napi::CallbackInfo& info) {
+  return schedule(info.Env(), []() -> Finish {
+    State& s = state();
+    if (s.device) {
+      if (s.buffers.send) s.device->release(s.buffers.send);
+      if (s.buffers.recv) s.device->release(s.buffers.recv);
+    }
+    std::free(s.buffers.staging);
+    s.buffers = Buffers{};
+    s.subComms.clear();
+    s.backend.reset();
+    mpi::finalize();
+    return undefinedResult();
+  });
+}
+
+// Last resorts, called from the JavaScript thread while the engine thread may be stuck.
+Napi::Value AbortJob(const Napi::CallbackInfo& info) {
+  mpi::abortJob(info[0].As<Napi::Number>().Int32Value());
+  return info.Env().Undefined();
+}
+
+Napi::Value HardExit(const Napi::CallbackInfo& info) {
+  std::fflush(nullptr);
+  _exit(info[0].As<Napi::Number>().Int32Value());
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("capabilities", Napi::Function::New(env, Capabilities));
+  exports.Set("bufferElems", Napi::Function::New(env, BufferElems));
+  exports.Set("mpiInit", Napi::Function::New(env, MpiInit));
+  exports.Set("open", Napi::Function::New(env, Open));
+  exports.Set("split", Napi::Function::New(env, Split));
+  exports.Set("allocate", Napi::Function::New(env, Allocate));
+  exports.Set("measure", Napi::Function::New(env, Measure));
+  exports.Set("controlBarrier", Napi::Function::New(env, ControlBarrier));
+  exports.Set("controlBcast", Napi::Function::New(env, ControlBcast));
+  exports.Set("controlGather", Napi::Function::New(env, ControlGather));
+  exports.Set("progress", Napi::Function::New(env, GetProgress));
+  exports.Set("close", Napi::Function::New(env, Close));
+  exports.Set("abortJob", Napi::Function::New(env, AbortJob));
+  exports.Set("hardExit", Napi::Function::New(env, HardExit));
+  return exports;
+}
+
+}  // namespace
+}  // namespace ccb
+
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) { return ccb::Init(env, exports); }
+NODE_API_MODULE(ccbench, InitModule)

@@ -1,0 +1,64 @@
+// The communication backend interface. A Comm is one communicator (the world or a sub-group);
+// run() issues exactly one timed iteration of an op, so the engine's loop is written once for all
+// backends. Everything else here (barrier, maxAcross, split) is control work outside timed spans.
+#pragma once
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "../common/dtype.h"
+#include "../engine/ops.h"
+
+namespace ccb {
+
+class Device;
+
+struct OpArgs {
+  const void* send = nullptr;
+  void* recv = nullptr;
+  size_t count = 0;  // the op's count argument (per-rank / per-peer for chunked ops)
+  Dtype dtype = Dtype::Float32;
+  RedOp redop = RedOp::Sum;
+  int root = 0;
+  bool inPlace = false;
+  int window = 1;  // messages per iteration for bw / bibw
+};
+
+// Where an in-place op reads its input and writes its output inside one buffer, in elements.
+struct InPlaceLayout {
+  size_t input = 0;
+  size_t output = 0;
+};
+
+class Comm {
+ public:
+  virtual ~Comm() = default;
+  virtual int rank() const = 0;
+  virtual int size() const = 0;
+
+  // "" when the combination is supported, else one sentence saying why not.
+  virtual std::string unsupported(const OpInfo& op, Dtype t, RedOp r, bool inPlace, size_t count) const = 0;
+  virtual InPlaceLayout inPlaceLayout(const OpInfo& op, int root, size_t count) const;
+
+  // Called once per size before warm-up: anything run() needs is allocated here, never in run().
+  virtual void prepare(const OpInfo& op, const OpArgs& a) { (void)op; (void)a; }
+  virtual void run(const OpInfo& op, const OpArgs& a) = 0;
+  virtual void barrier() = 0;
+  virtual double maxAcross(double v) = 0;
+  // A communicator of ranks [0, k); nullptr on ranks outside it. Collective over this comm.
+  virtual std::unique_ptr<Comm> split(int k) = 0;
+};
+
+// Pair partner for point-to-point ops: rank r talks to r + n/2 (OSU's multi-pair layout).
+inline int pairPeer(int rank, int n) { return rank < n / 2 ? rank + n / 2 : rank - n / 2; }
+inline bool pairInitiator(int rank, int n) { return rank < n / 2; }
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual const char* name() const = 0;
+  virtual std::string library() const = 0;  // implementation and version, for run metadata
+  virtual Comm& world() = 0;
+};
+
+}  // namespace ccb

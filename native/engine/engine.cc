@@ -1,0 +1,179 @@
+#include "engine.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <string>
+
+#include "../common/error.h"
+#include "check.h"
+
+namespace ccb {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+inline double usSince(Clock::time_point t0, Clock::time_point t1) {
+  return std::chrono::duration<double, std::micro>(t1 - t0).count();
+}
+
+// One iteration's time divided into the per-op figure the tables report.
+double sampleScale(const MeasureSpec& s) {
+  switch (s.op->id) {
+    case Op::Latency: return 0.5;                   // round trip → one-way (OSU, IMB PingPong)
+    case Op::Bw: case Op::Bibw: return 1.0 / s.window;  // per message of the window
+    default: return 1.0;
+  }
+}
+
+struct Placement {
+  OpArgs args;
+  unsigned char* input;  // where this rank's input vector lives
+  size_t inputElems;
+  unsigned char* output;  // where its result lands
+  size_t sentinelElems;   // output elements to poison before the check
+};
+
+Placement place(Comm& comm, const Buffers& buf, const MeasureSpec& s) {
+  const OpInfo& op = *s.op;
+  const int n = comm.size();
+  const size_t ts = dtypeInfo(s.dtype).size;
+  const size_t sendE = sendElems(op, s.count, n), recvE = recvElems(op, s.count, n);
+  Placement p;
+  p.args.count = s.count;
+  p.args.dtype = s.dtype;
+  p.args.redop = s.redop;
+  p.args.root = s.root;
+  p.args.inPlace = s.inPlace;
+  p.args.window = s.window;
+  p.inputElems = sendE;
+  p.sentinelElems = recvE;
+  auto* recv = static_cast<unsigned char*>(buf.recv);
+  if (s.inPlace) {
+    const InPlaceLayout l = comm.inPlaceLayout(op, s.root, s.count);
+    if ((l.input + sendE) * ts > buf.recvBytes || (l.output + recvE) * ts > buf.recvBytes)
+      throw Error(ErrorKind::Internal, "in-place buffer too small for " + std::string(op.name));
+    p.input = recv + l.input * ts;
+    p.output = recv + l.output * ts;
+  } else {
+    if (sendE * ts > buf.sendBytes || recvE * ts > buf.recvBytes)
+      throw Error(ErrorKind::Internal, "buffers too small for " + std::string(op.name));
+    p.input = static_cast<unsigned char*>(buf.send);
+    p.output = recv;
+  }
+  p.args.send = p.input;
+  p.args.recv = p.output;
+  return p;
+}
+
+// Writes the input (and, for a check, poisons the output) through host staging when needed.
+void prepareData(Device& dev, const Buffers& buf, const Placement& p, const CheckLayout& cl,
+                 bool poison) {
+  const size_t ts = dtypeInfo(cl.dtype).size;
+  auto stage = [&](unsigned char* target, size_t elems, bool input) {
+    if (elems == 0) return;
+    void* host = dev.hostAccessible() ? target : buf.staging;
+    if (!dev.hostAccessible() && elems * ts > buf.stagingBytes)
+      throw Error(ErrorKind::Internal, "staging buffer too small");
+    if (input) fillInput(cl, host, elems); else fillSentinel(cl.dtype, host, elems);
+    dev.fromHost(target, host, elems * ts);
+  };
+  // Sentinel first: in place, the input overlaps the output and must win.
+  if (poison) stage(p.output, p.sentinelElems, false);
+  stage(p.input, p.inputElems, true);
+  dev.synchronize();
+}
+
+int64_t checkOutput(Device& dev, const Buffers& buf, const Placement& p, const CheckLayout& cl) {
+  const size_t elems = outputElems(cl);
+  if (elems == 0) return 0;
+  const size_t bytes = elems * dtypeInfo(cl.dtype).size;
+  const void* host = p.output;
+  if (!dev.hostAccessible()) {
+    if (bytes > buf.stagingBytes) throw Error(ErrorKind::Internal, "staging buffer too small");
+    dev.toHost(buf.staging, p.output, bytes);
+    host = buf.staging;
+  }
+  return countWrong(cl, host);
+}
+
+}  // namespace
+
+MeasureResult measure(Comm& comm, Device& dev, const Buffers& buf, const MeasureSpec& s, Progress& prog) {
+  const OpInfo& op = *s.op;
+  const int n = comm.size();
+  const std::string why = comm.unsupported(op, s.dtype, s.redop, s.inPlace, s.count);
+  if (!why.empty()) throw Error(ErrorKind::Usage, why);
+
+  const Placement p = place(comm, buf, s);
+  const CheckLayout cl{&op, s.dtype, s.redop, comm.rank(), n, s.root, s.count};
+  prepareData(dev, buf, p, cl, false);  // realistic data for the timed part too
+  comm.prepare(op, p.args);
+
+  MeasureResult res;
+  res.reporter = !op.pairwise || pairInitiator(comm.rank(), n);
+  const double scale = sampleScale(s);
+
+  // Warm-up; the ops after the first (cold) one estimate the per-op cost for the time cap.
+  prog.iteration.store(0, std::memory_order_relaxed);
+  prog.phase.store(int(Phase::Warmup), std::memory_order_relaxed);
+  double estUs = 0;
+  int estCount = 0;
+  for (int w = 0; w < s.warmup; ++w) {
+    const auto t0 = Clock::now();
+    comm.run(op, p.args);
+    dev.synchronize();
+    const auto t1 = Clock::now();
+    if (w > 0 || s.warmup == 1) { estUs += usSince(t0, t1); ++estCount; }
+    if (op.barrierPerIter) comm.barrier();
+    prog.iteration.store(w + 1, std::memory_order_relaxed);
+  }
+  res.warmup = s.warmup;
+
+  // Every rank must run the same number of iterations: agree on the slowest rank's estimate.
+  int iters = s.iters;
+  if (s.maxTimeSec > 0 && estCount > 0) {
+    const double worst = comm.maxAcross(estUs / estCount);
+    if (worst > 0) iters = int(std::clamp(std::floor(s.maxTimeSec * 1e6 / worst), 1.0, double(s.iters)));
+  }
+
+  res.samplesUs.resize(size_t(iters));
+  double* samples = res.samplesUs.data();
+  prog.iteration.store(0, std::memory_order_relaxed);
+  prog.phase.store(int(Phase::Timed), std::memory_order_relaxed);
+  if (s.timing == Timing::PerOp) {
+    for (int i = 0; i < iters; ++i) {
+      const auto t0 = Clock::now();
+      comm.run(op, p.args);
+      dev.synchronize();
+      const auto t1 = Clock::now();
+      samples[i] = usSince(t0, t1) * scale;
+      prog.iteration.store(i + 1, std::memory_order_relaxed);
+      if (op.barrierPerIter) comm.barrier();
+    }
+  } else {
+    dev.reserveMarks(size_t(iters) + 1);
+    comm.barrier();
+    dev.mark(0);
+    for (int i = 0; i < iters; ++i) {
+      comm.run(op, p.args);
+      dev.mark(size_t(i) + 1);
+      prog.iteration.store(i + 1, std::memory_order_relaxed);
+    }
+    dev.synchronize();
+    for (int i = 0; i < iters; ++i) samples[i] = dev.elapsedUs(size_t(i), size_t(i) + 1) * scale;
+  }
+
+  if (s.check) {
+    prog.phase.store(int(Phase::Check), std::memory_order_relaxed);
+    prepareData(dev, buf, p, cl, true);
+    comm.barrier();  // no rank may still be reading a peer's buffer from the timed part
+    comm.run(op, p.args);
+    dev.synchronize();
+    res.wrong = checkOutput(dev, buf, p, cl);
+  }
+  prog.phase.store(int(Phase::Idle), std::memory_order_relaxed);
+  return res;
+}
+
+}  // namespace ccb

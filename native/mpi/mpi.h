@@ -1,0 +1,32 @@
+// MPI, when ccbench was built with one: the runtime (init, finalize, identity), the control
+// transport used by src/control when the job is an MPI job, and the MPI communication backend.
+// Without MPI at build time, mpi/none.cc provides these and each call explains how to get MPI.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../comm/comm.h"
+
+namespace ccb::mpi {
+
+bool available();
+std::string unavailableReason();  // "" when available
+std::string libraryVersion();     // MPI_Get_library_version's first line (callable before init)
+
+// Called on the engine thread, which becomes MPI's "main" thread (MPI_THREAD_SERIALIZED).
+void init();
+bool initialized();
+void finalize();
+int worldRank();
+int worldSize();
+void abortJob(int code);
+
+// Control transport over MPI_COMM_WORLD. Never used inside a timed loop.
+void barrier();
+std::vector<char> bcast(const std::vector<char>& data, int root);
+std::vector<std::vector<char>> gather(const std::vector<char>& data);  // filled on rank 0 only
+
+std::unique_ptr<Backend> makeBackend();
+
+}  // namespace ccb::mpi

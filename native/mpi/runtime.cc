@@ -1,0 +1,98 @@
+// MPI runtime and control transport (built only when CMake finds MPI).
+#include <dlfcn.h>
+#include <mpi.h>
+
+#include <cstring>
+
+#include "../common/error.h"
+#include "check_mpi.h"
+#include "mpi.h"
+
+namespace ccb::mpi {
+
+bool available() { return true; }
+std::string unavailableReason() { return ""; }
+
+std::string libraryVersion() {
+  char buf[MPI_MAX_LIBRARY_VERSION_STRING];
+  int len = 0;
+  MPI_Get_library_version(buf, &len);
+  std::string s(buf, size_t(len));
+  const size_t nl = s.find_first_of("\n,");
+  if (nl != std::string::npos) s.resize(nl);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\n')) s.pop_back();
+  return s;
+}
+
+void init() {
+  int done = 0;
+  MPI_Initialized(&done);
+  if (done) return;
+  // Node loads the addon with RTLD_LOCAL; Open MPI's components expect libmpi's symbols in the
+  // global scope (shared/reference/toolchain.md §3). Promote whichever libmpi we were linked to.
+  for (const char* name : {"libmpi.so.40", "libmpi.so.12", "libmpi.so"})
+    if (dlopen(name, RTLD_NOW | RTLD_GLOBAL | RTLD_NOLOAD)) break;
+  int provided = 0;
+  check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided), "MPI_Init_thread");
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+}
+
+bool initialized() {
+  int init = 0, fin = 0;
+  MPI_Initialized(&init);
+  MPI_Finalized(&fin);
+  return init && !fin;
+}
+
+void finalize() {
+  if (initialized()) MPI_Finalize();
+}
+
+int worldRank() {
+  int r = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &r);
+  return r;
+}
+
+int worldSize() {
+  int n = 1;
+  MPI_Comm_size(MPI_COMM_WORLD, &n);
+  return n;
+}
+
+void abortJob(int code) {
+  if (initialized()) MPI_Abort(MPI_COMM_WORLD, code);
+}
+
+void barrier() { check(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier"); }
+
+std::vector<char> bcast(const std::vector<char>& data, int root) {
+  long long len = (long long)data.size();
+  check(MPI_Bcast(&len, 1, MPI_LONG_LONG, root, MPI_COMM_WORLD), "MPI_Bcast");
+  std::vector<char> out = worldRank() == root ? data : std::vector<char>(size_t(len));
+  if (len > 0) check(MPI_Bcast(out.data(), int(len), MPI_BYTE, root, MPI_COMM_WORLD), "MPI_Bcast");
+  return out;
+}
+
+std::vector<std::vector<char>> gather(const std::vector<char>& data) {
+  const int n = worldSize(), me = worldRank();
+  int len = int(data.size());
+  std::vector<int> lens(me == 0 ? size_t(n) : 0), displs(lens.size());
+  check(MPI_Gather(&len, 1, MPI_INT, lens.data(), 1, MPI_INT, 0, MPI_COMM_WORLD), "MPI_Gather");
+  std::vector<char> all;
+  if (me == 0) {
+    long long total = 0;
+    for (int i = 0; i < n; ++i) { displs[size_t(i)] = int(total); total += lens[size_t(i)]; }
+    if (total > 0x7fffffff) throw Error(ErrorKind::Internal, "gathered results exceed 2 GiB");
+    all.resize(size_t(total));
+  }
+  check(MPI_Gatherv(data.data(), len, MPI_BYTE, all.data(), lens.data(), displs.data(), MPI_BYTE, 0,
+                    MPI_COMM_WORLD),
+        "MPI_Gatherv");
+  std::vector<std::vector<char>> out;
+  for (int i = 0; i < (me == 0 ? n : 0); ++i)
+    out.emplace_back(all.begin() + displs[size_t(i)], all.begin() + displs[size_t(i)] + lens[size_t(i)]);
+  return out;
+}
+
+}  // namespace ccb::mpi
