@@ -1,0 +1,15 @@
+// Errors the user can fix: one line on stderr, exit code 2 (see DESIGN.md conventions).
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const EXIT = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  wrongResults: 3, // --check found wrong elements
+  timeout: 124, // a rank made no progress for --timeout seconds (as timeout(1))
+} as const;

@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+// Entry point: parse, then either be a rank (a launcher started us) or start the ranks.
+// Errors end here: one line on stderr, and the exit codes of errors.ts.
+import { CommanderError } from 'commander';
+import { detectRankEnv, type RankEnv } from '../launch/detect.js';
+import { launchRanks } from '../launch/launch.js';
+import { loadAddon } from '../native/addon.js';
+import { buildPlan, type Plan } from '../plan/plan.js';
+import { runRank } from '../rank/run.js';
+import { EXIT, UsageError } from './errors.js';
+import { buildProgram, type CliOptions } from './program.js';
+
+const rankEnv = detectRankEnv(process.env);
+let addonLoaded = false;
+
+/** Plan errors are the same on every rank: only rank 0 reports them. */
+class PlanError extends UsageError {}
+
+function toPlan(ops: string[], o: CliOptions, worldSize?: number): Plan {
+  try {
+    return buildPlan(ops, { ...o }, worldSize);
+  } catch (e) {
+    if (e instanceof UsageError) throw new PlanError(e.message);
+    throw e;
+  }
+}
+
+async function run(ops: string[], o: CliOptions): Promise<void> {
+  const command = process.env.CCBENCH_COMMAND ? (JSON.parse(process.env.CCBENCH_COMMAND) as string[]) : ['ccbench', ...process.argv.slice(2)];
+  if (rankEnv) {
+    addonLoaded = true;
+    process.exitCode = await runRank({ env: rankEnv, command, makePlan: (size) => toPlan(ops, o, size) });
+    return;
+  }
+  if (process.env.CCBENCH_LAUNCHED)
+    throw new Error('this process was started by the ccbench launcher but sees no rank variables (OMPI_COMM_WORLD_RANK, PMI_RANK, SLURM_PROCID, ...)');
+  const plan = toPlan(ops, o);
+  process.exitCode = await launchRanks(plan, o.launcherArgs, process.argv.slice(2), command);
+}
+
+function exitNow(code: number): never {
+  // Inside an MPI job the engine thread may be blocked in a collective: leave without finalizing.
+  if (rankEnv && addonLoaded) loadAddon().hardExit(code);
+  process.exit(code);
+}
+
+async function fail(e: unknown): Promise<never> {
+  const native = (e as { code?: string }).code;
+  const usage = e instanceof UsageError || native === 'E_USAGE' || native === 'E_UNAVAILABLE';
+  const code = usage ? EXIT.usage : EXIT.internal;
+  const message = (e as Error)?.message ?? String(e);
+  if (rankEnv && rankEnv.rank !== 0) {
+    if (e instanceof PlanError) exitNow(code); // rank 0 says it
+    // Give rank 0 time to report a shared error first; if it did, the launcher ends us meanwhile.
+    await new Promise((r) => setTimeout(r, 3000));
+  }
+  const who = rankEnv && rankEnv.rank !== 0 ? `rank ${rankEnv.rank}: ` : '';
+  process.stderr.write(`ccbench: ${who}${usage ? '' : 'internal error: '}${message}\n`);
+  if (!usage && process.env.CCBENCH_DEBUG) process.stderr.write(`${(e as Error)?.stack}\n`);
+  exitNow(code);
+}
+
+const program = buildProgram(run);
+program.configureOutput({
+  // Every rank parses the same command line: only rank 0 reports a parse error.
+  outputError: (str, write) => {
+    if (!rankEnv || rankEnv.rank === 0) write(`ccbench: ${str.replace(/^error: /, '').trim()} (see ccbench --help)\n`);
+  },
+});
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? EXIT.ok : EXIT.usage);
+  await fail(e);
+}

@@ -1,0 +1,137 @@
+// Argument parsing and help only: flags become a PlanInput and the action handler takes over.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { BACKENDS } from '../plan/backends.js';
+import { DTYPES, REDOPS } from '../plan/dtypes.js';
+import { OPS, type OpDef } from '../plan/ops.js';
+import { DEFAULT_NP, DEFAULT_SIZES, DEFAULTS, type PlanInput } from '../plan/plan.js';
+import { VERSION } from '../version.js';
+
+export interface CliOptions extends Omit<PlanInput, 'ranks'> {
+  ranks?: number[];
+  launcherArgs?: string;
+}
+
+export type RunHandler = (ops: string[], opts: CliOptions) => Promise<void>;
+
+function wholeNumber(flag: string, min: number) {
+  return (v: string): number => {
+    if (!/^\s*\d+\s*$/.test(v)) throw new InvalidArgumentError(`${flag} takes a whole number, not '${v}'.`);
+    const n = Number(v);
+    if (n < min) throw new InvalidArgumentError(`${flag} must be at least ${min}.`);
+    return n;
+  };
+}
+
+function seconds(flag: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${flag} takes seconds (a number ≥ 0), not '${v}'.`);
+    return n;
+  };
+}
+
+function rankList(v: string): number[] {
+  const parts = v.split(',').map((s) => s.trim());
+  if (parts.some((p) => !/^\d+$/.test(p) || Number(p) < 1))
+    throw new InvalidArgumentError(`--ranks takes rank counts such as 2,4,8, not '${v}'.`);
+  return parts.map(Number);
+}
+
+function addRunOptions(cmd: Command): Command {
+  return cmd
+    .option('-s, --sizes <spec>', `message sizes: 8:1G doubles from 8 B to 1 GiB; min:max:factor; min:max:+step; or a list 8,1K,1M (K/M/G = 1024^1,2,3)`, DEFAULT_SIZES)
+    .option('-n, --np <ranks>', `ranks to start (default: ${DEFAULT_NP}, or the largest --ranks)`, wholeNumber('-n', 1))
+    .option('--ranks <list>', 'rank counts to sweep within one launch through sub-communicators, e.g. 2,4,8', rankList)
+    .addOption(new Option('-b, --backend <name>', 'communication library').choices(BACKENDS.map((b) => b.name)).default('mpi'))
+    .option('-d, --dtype <types>', `element type(s), comma-separated, or all: ${DTYPES.map((d) => d.name).join(', ')}`, 'float32')
+    .option('-o, --reduce-op <ops>', `reduction(s) for allreduce, reduce and reducescatter, or all: ${REDOPS.join(', ')}`, 'sum')
+    .option('-r, --root <rank>', 'root rank of broadcast, reduce, gather and scatter', wholeNumber('--root', 0), 0)
+    .option('--iters <n>', 'timed iterations per size (default: OSU\'s: collectives 1000 up to 8 KiB, then 100; latency 10000/1000; bw 100/20)', wholeNumber('--iters', 1))
+    .option('--warmup <n>', 'untimed iterations before each size (default: OSU\'s: 100/10; latency 100/10; bw 10/2)', wholeNumber('--warmup', 0))
+    .option('--max-time-per-size <s>', 'cap the timed part of each size at about s seconds by running fewer iterations, as IMB -time (0 = no cap)', seconds('--max-time-per-size'), DEFAULTS.maxTimePerSize)
+    .addOption(new Option('--timing <mode>', 'per-op: each op timed alone, barrier between (OSU); batch: ops back to back, one sync (nccl-tests)').choices(['per-op', 'batch']))
+    .option('--window <n>', 'messages in flight per iteration of bw and bibw (OSU -W)', wholeNumber('--window', 1), DEFAULTS.window)
+    .option('-c, --check', 'validate every result against deterministic data; wrong elements make the exit code 3')
+    .option('--in-place', 'run the in-place form of the op (out-of-place by default)')
+    .option('--json <file>', 'write results and run metadata as JSON, updated after every size')
+    .option('--csv <file>', 'write results as CSV, one row per size as it finishes')
+    .option('--overwrite', 'replace existing --json / --csv files instead of refusing')
+    .option('-q, --quiet', 'print no table (files and errors only)')
+    .option('--timeout <s>', 'end the run if a rank makes no progress for s seconds (0 = never)', seconds('--timeout'), DEFAULTS.timeoutSec)
+    .option('--launcher-args <args>', 'extra arguments for mpirun, e.g. "--hostfile hosts --map-by node"');
+}
+
+const MAIN_EXAMPLES = `
+Examples:
+  $ ccbench allreduce --sizes 8:1M -n 2
+      allreduce from 8 B to 1 MiB on 2 local ranks
+  $ ccbench alltoall --sizes 1K:64K -n 4 --check --json alltoall.json
+      validated alltoall; results and metadata in alltoall.json
+  $ ccbench latency --sizes 1:4M
+      OSU-style ping-pong between 2 ranks (one-way latency)
+  $ ccbench all --sizes 8:1M -n 4 --check
+      every operation, every result validated
+  $ ccbench allreduce --ranks 2,4,8 -n 8 --csv scaling.csv
+      one launch, three rank counts (sub-communicators)
+  $ mpirun -np 16 --hostfile hosts ccbench allreduce --sizes 8:1G --json ar.json
+      started by mpirun: each process is a rank
+  $ ccbench allreduce -n 16 --launcher-args "--hostfile hosts --map-by node"
+      ccbench starts mpirun itself, passing the extra flags
+
+Sizes follow nccl-tests: K/M/G are powers of 1024, the size column is max(send, receive) bytes,
+algbw = size / time and busbw = algbw × the op's bus factor; GB/s means 1e9 bytes per second.
+Exit codes: 0 ok, 1 internal failure, 2 usage error, 3 --check found wrong elements,
+124 a rank made no progress for --timeout seconds.`;
+
+function opExamples(op: OpDef): string {
+  const lines = [`\nExamples:`];
+  if (op.pairwise) {
+    lines.push(`  $ ccbench ${op.name} --sizes 1:4M`, `  $ ccbench ${op.name} --sizes 8:1M -n 4 --json ${op.name}.json   (2 pairs: 0↔2, 1↔3)`);
+  } else if (op.shape === 'none') {
+    lines.push(`  $ ccbench ${op.name} -n 4`, `  $ ccbench ${op.name} --ranks 2,4 -n 4 --csv ${op.name}.csv`);
+  } else {
+    lines.push(`  $ ccbench ${op.name} --sizes 8:1M -n 2`, `  $ ccbench ${op.name} --sizes 1K:64M -n 4 --check --json ${op.name}.json`,
+      `  $ ccbench ${op.name} --dtype float32,bfloat16 --ranks 2,4 -n 4${op.reduces ? ' --reduce-op sum,max' : ''}`);
+  }
+  const meaning: Record<string, string> = {
+    same: 'the size is the whole buffer each rank sends and receives',
+    gathered: 'the size is the whole gathered array (each rank contributes size / ranks)',
+    scattered: 'the size is the whole array before scattering (each rank keeps size / ranks)',
+    exchanged: 'the size is each rank\'s whole send buffer (size / ranks to every peer)',
+    none: 'no data is moved; only the time is reported',
+  };
+  lines.push('', `Size: ${meaning[op.shape]}.`);
+  if (op.shape !== 'none') {
+    const f = op.busFactor(4);
+    lines.push(`busbw = algbw × ${op.name === 'allreduce' ? '2(n-1)/n' : f === 1 ? '1' : '(n-1)/n'} (nccl-tests).`);
+  }
+  if (op.name === 'latency') lines.push('Time is one-way: the round trip divided by 2 (OSU osu_latency).');
+  if (op.name === 'bw' || op.name === 'bibw') lines.push('Time is per message of the window (--window, default 64), as OSU osu_bw / osu_bibw.');
+  return lines.join('\n');
+}
+
+export function buildProgram(run: RunHandler): Command {
+  const program = new Command('ccbench')
+    .description('Communication microbenchmarks for GPU clusters: point-to-point and collectives over MPI (NCCL and RCCL to come), with OSU and nccl-tests methodology.')
+    .version(VERSION)
+    .usage('<op> [options]')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .addHelpText('after', MAIN_EXAMPLES);
+
+  for (const op of OPS) {
+    const cmd = addRunOptions(program.command(op.name).aliases(op.aliases).description(op.summary));
+    cmd.addHelpText('after', opExamples(op));
+    cmd.action(async (opts: CliOptions) => run([op.name], opts));
+  }
+  const all = addRunOptions(program.command('all').description('every operation in turn (combinations that cannot run are skipped with a note)'));
+  all.addHelpText('after', '\nExamples:\n  $ ccbench all --sizes 8:1M -n 4 --check\n  $ ccbench all --sizes 1K:16M -n 2 --json all.json');
+  all.action(async (opts: CliOptions) => run(OPS.map((o) => o.name), opts));
+
+  program.command('list').description('list the operations and backends').action(() => {
+    for (const op of OPS) process.stdout.write(`${op.name.padEnd(14)} ${op.summary}\n`);
+    process.stdout.write('\nbackends:\n');
+    for (const b of BACKENDS) process.stdout.write(`${b.name.padEnd(14)} ${b.summary}\n`);
+  });
+  return program;
+}

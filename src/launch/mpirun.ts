@@ -1,0 +1,98 @@
+// Starting ranks with mpirun: find it, recognise its MPI, and build the command line. The ranks
+// re-run this same command line; they see the launcher's variables and know they are ranks.
+import { execFileSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { UsageError } from '../cli/errors.js';
+
+export type MpiFlavor = 'openmpi' | 'mpich' | 'intel' | 'mvapich' | 'unknown';
+
+export interface Mpirun {
+  path: string;
+  flavor: MpiFlavor;
+  version: string; // e.g. "4.1.4"
+}
+
+type Env = Record<string, string | undefined>;
+
+export function which(name: string, env: Env): string | null {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const p = join(dir, name);
+    try {
+      accessSync(p, constants.X_OK);
+      return p;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+export function flavorOf(versionText: string): { flavor: MpiFlavor; version: string } {
+  const v = /(\d+\.\d+(?:\.\d+)?)/.exec(versionText)?.[1] ?? '';
+  if (/Open MPI|OpenRTE|PRRTE/i.test(versionText)) return { flavor: 'openmpi', version: v };
+  if (/Intel\(R\) MPI/i.test(versionText)) return { flavor: 'intel', version: v };
+  if (/MVAPICH/i.test(versionText)) return { flavor: 'mvapich', version: v };
+  if (/HYDRA|MPICH/i.test(versionText)) return { flavor: 'mpich', version: v };
+  return { flavor: 'unknown', version: v };
+}
+
+export function findMpirun(env: Env): Mpirun | null {
+  for (const name of ['mpirun', 'mpiexec']) {
+    const path = which(name, env);
+    if (!path) continue;
+    let text = '';
+    try {
+      text = execFileSync(path, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000, env: env as NodeJS.ProcessEnv });
+    } catch (e) {
+      text = String((e as { stdout?: string }).stdout ?? '');
+    }
+    return { path, ...flavorOf(text) };
+  }
+  return null;
+}
+
+/** The MPI the addon was linked against, from MPI_Get_library_version. */
+export function libraryFlavor(libraryVersion: string): MpiFlavor {
+  return flavorOf(libraryVersion).flavor;
+}
+
+const HOST_FLAGS = new Set(['-H', '--host', '-host', '--hostfile', '-hostfile', '--machinefile', '-machinefile', '-f', '--default-hostfile']);
+const SCHEDULER_VARS = ['SLURM_JOB_ID', 'PBS_JOBID', 'LSB_JOBID', 'COBALT_JOBID', 'FLUX_JOB_ID'];
+
+/** A run on this machine only: no host list given and no scheduler allocation around us. */
+export function isLocalRun(launcherArgs: string[], env: Env): boolean {
+  return !launcherArgs.some((a) => HOST_FLAGS.has(a.split('=')[0])) && !SCHEDULER_VARS.some((v) => env[v]);
+}
+
+export interface MpirunCommand {
+  file: string;
+  args: string[];
+  env: Env;
+}
+
+/**
+ * mpirun -np N [launcher args] <node> <ccbench> <the same arguments>. Open MPI specifics go in
+ * through its environment (so explicit --mca flags in --launcher-args still win): root
+ * permission, shared-memory transport and oversubscription for local runs.
+ */
+export function mpirunCommand(m: Mpirun, np: number, launcherArgs: string[], rankArgv: string[], env: Env,
+  cpus: number, isRoot: boolean): MpirunCommand {
+  const out: Env = { ...env };
+  const args = ['-np', String(np)];
+  if (m.flavor === 'openmpi') {
+    const major = Number(m.version.split('.')[0]) || 4;
+    if (isRoot) {
+      out.OMPI_ALLOW_RUN_AS_ROOT = '1';
+      out.OMPI_ALLOW_RUN_AS_ROOT_CONFIRM = '1';
+    }
+    if (major < 5) args.push('--quiet'); // no multi-line banner when a rank exits non-zero
+    if (isLocalRun(launcherArgs, env)) {
+      out.OMPI_MCA_pml ??= 'ob1';
+      out.OMPI_MCA_btl ??= major >= 5 ? 'self,sm' : 'self,vader';
+      if (np > cpus) out.OMPI_MCA_rmaps_base_oversubscribe ??= '1';
+    }
+  }
+  return { file: m.path, args: [...args, ...launcherArgs, ...rankArgv], env: out };
+}

@@ -1,0 +1,66 @@
+// Loads the native addon and types its API (native/addon.cc). CCBENCH_ADDON points at another
+// build (the tests use it for an addon built without MPI).
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { UsageError } from '../cli/errors.js';
+
+export interface NativeCapabilities {
+  ops: { name: string; minRanks: number; evenRanks: boolean; reduces: boolean; rooted: boolean; hasInPlace: boolean; pairwise: boolean }[];
+  dtypes: { name: string; id: number; size: number }[];
+  backends: { name: string; available: boolean; reason: string }[];
+  mpiLibrary: string;
+}
+
+export interface MeasureSpec {
+  op: string;
+  dtype: string;
+  redop: string;
+  root: number;
+  count: number;
+  inPlace: boolean;
+  iters: number;
+  warmup: number;
+  maxTimeSec: number;
+  timing: 'per-op' | 'batch';
+  window: number;
+  check: boolean;
+}
+
+export interface MeasureResult {
+  samples: Float64Array; // µs per op, one per timed iteration
+  warmup: number;
+  reporter: boolean;
+  wrong: number; // -1 when not checked
+}
+
+export interface Addon {
+  capabilities(): NativeCapabilities;
+  bufferElems(op: string, count: number, n: number): { send: number; recv: number } | null;
+  mpiInit(): Promise<{ rank: number; size: number }>;
+  open(backend: string): Promise<{ rank: number; size: number; library: string; device: string }>;
+  split(k: number): Promise<number>;
+  allocate(sendBytes: number, recvBytes: number): Promise<void>;
+  measure(comm: number, spec: MeasureSpec): Promise<MeasureResult>;
+  controlBarrier(): Promise<void>;
+  controlBcast(data: Buffer, root: number): Promise<Buffer>;
+  controlGather(data: Buffer): Promise<Buffer[] | null>;
+  progress(): { phase: 'idle' | 'warmup' | 'timed' | 'check'; iteration: number };
+  close(): Promise<void>;
+  abortJob(code: number): void;
+  hardExit(code: number): never;
+}
+
+export const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const DEFAULT_ADDON = `${PACKAGE_ROOT}build/Release/ccbench.node`;
+
+let cached: Addon | undefined;
+
+export function loadAddon(): Addon {
+  if (cached) return cached;
+  const path = process.env.CCBENCH_ADDON || DEFAULT_ADDON;
+  if (!existsSync(path))
+    throw new UsageError(`the native addon is not built (${path} is missing); run npm run build:native in ${PACKAGE_ROOT}`);
+  cached = createRequire(import.meta.url)(path) as Addon;
+  return cached;
+}

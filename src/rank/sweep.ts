@@ -1,0 +1,85 @@
+// The sweep as one rank sees it: for every point, measure (if this rank is in the point's
+// communicator), send the samples to rank 0, and on rank 0 turn them into a result row.
+import type { ControlPlane } from '../control/control.js';
+import type { Addon, MeasureResult } from '../native/addon.js';
+import type { Plan, Point } from '../plan/plan.js';
+import { formatBytes } from '../plan/sizes.js';
+import { makeRow, type ResultRow } from '../report/row.js';
+import { summarize } from '../report/stats.js';
+import type { Watchdog } from './watchdog.js';
+
+interface Gathered {
+  member: boolean;
+  reporter: boolean;
+  wrong: number;
+  samples: Float64Array;
+}
+
+export function encodeResult(r: MeasureResult | null): Buffer {
+  const head = Buffer.from(JSON.stringify(r ? { member: true, reporter: r.reporter, wrong: r.wrong } : { member: false }));
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(head.length);
+  const body = r ? Buffer.from(r.samples.buffer, r.samples.byteOffset, r.samples.byteLength) : Buffer.alloc(0);
+  return Buffer.concat([len, head, body]);
+}
+
+export function decodeResult(buf: Buffer): Gathered {
+  const n = buf.readUInt32LE(0);
+  const head = JSON.parse(buf.subarray(4, 4 + n).toString()) as Partial<Gathered>;
+  const body = buf.subarray(4 + n);
+  const samples = new Float64Array(body.length / 8);
+  Buffer.from(samples.buffer).set(body);
+  return { member: !!head.member, reporter: !!head.reporter, wrong: head.wrong ?? -1, samples };
+}
+
+/** Combines every rank's contribution for one point into its row (rank 0). */
+export function combine(point: Point, parts: Gathered[], checked: boolean): ResultRow {
+  const reporters = parts.filter((p) => p.member && p.reporter).map((p) => p.samples);
+  const wrong = checked ? parts.filter((p) => p.member).reduce((s, p) => s + Math.max(0, p.wrong), 0) : null;
+  return makeRow(point, summarize(reporters), wrong);
+}
+
+export function describePoint(p: Point): string {
+  const redop = p.redop === 'none' ? '' : ` ${p.redop}`;
+  const size = p.op === 'barrier' ? '' : ` ${formatBytes(p.sizeBytes)}`;
+  return `${p.op}${size} ${p.dtype}${redop} on ${p.ranks} ranks`;
+}
+
+export interface SweepContext {
+  addon: Addon;
+  control: ControlPlane;
+  plan: Plan;
+  points: Point[];
+  watchdog: Watchdog;
+  /** Rank 0 only: receives each finished row. */
+  onRow?: (row: ResultRow, point: Point) => void;
+}
+
+/** Runs every point; returns the total number of wrong elements (rank 0; 0 elsewhere). */
+export async function sweep(ctx: SweepContext): Promise<number> {
+  const { addon, control, plan, points, watchdog } = ctx;
+  // Sub-communicators are collective over the world: create them all, in the same order everywhere.
+  const handles = new Map<number, number>();
+  for (const k of plan.rankCounts) handles.set(k, k === control.size ? 0 : await addon.split(k));
+
+  let wrong = 0;
+  for (const point of points) {
+    const where = describePoint(point);
+    const handle = handles.get(point.ranks) as number;
+    const result = handle >= 0
+      ? await watchdog.watch(where, addon.measure(handle, {
+        op: point.op, dtype: point.dtype, redop: point.redop === 'none' ? 'sum' : point.redop,
+        root: Math.max(0, point.root), count: point.count, inPlace: point.inPlace,
+        iters: point.iters, warmup: point.warmup, maxTimeSec: plan.maxTimePerSize,
+        timing: plan.timing, window: plan.window, check: plan.check,
+      }))
+      : null;
+    const parts = await watchdog.watch(`${where} (gathering results)`, control.gather(encodeResult(result)));
+    if (parts) {
+      const row = combine(point, parts.map(decodeResult), plan.check);
+      wrong += row.wrong ?? 0;
+      ctx.onRow?.(row, point);
+    }
+  }
+  return wrong;
+}
