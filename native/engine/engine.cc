@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "../common/error.h"
@@ -84,16 +86,24 @@ void prepareData(Device& dev, const Buffers& buf, const Placement& p, const Chec
   dev.synchronize();
 }
 
+// Fault injection for tests only: CCBENCH_FAULT_INJECT=corrupt-output damages one result element
+// on rank 0 after the check op, proving that a wrong element reaches the table and the exit code.
+bool corruptOutputForTest() {
+  const char* v = std::getenv("CCBENCH_FAULT_INJECT");
+  return v && std::strcmp(v, "corrupt-output") == 0;
+}
+
 int64_t checkOutput(Device& dev, const Buffers& buf, const Placement& p, const CheckLayout& cl) {
   const size_t elems = outputElems(cl);
   if (elems == 0) return 0;
   const size_t bytes = elems * dtypeInfo(cl.dtype).size;
-  const void* host = p.output;
+  unsigned char* host = p.output;
   if (!dev.hostAccessible()) {
     if (bytes > buf.stagingBytes) throw Error(ErrorKind::Internal, "staging buffer too small");
     dev.toHost(buf.staging, p.output, bytes);
-    host = buf.staging;
+    host = static_cast<unsigned char*>(buf.staging);
   }
+  if (cl.rank == 0 && corruptOutputForTest()) host[0] ^= 0x5a;
   return countWrong(cl, host);
 }
 

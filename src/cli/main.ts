@@ -60,13 +60,8 @@ async function fail(e: unknown): Promise<never> {
   exitNow(code);
 }
 
-const program = buildProgram(run);
-program.configureOutput({
-  // Every rank parses the same command line: only rank 0 reports a parse error.
-  outputError: (str, write) => {
-    if (!rankEnv || rankEnv.rank === 0) write(`ccbench: ${str.replace(/^error: /, '').trim()} (see ccbench --help)\n`);
-  },
-});
+// Every rank parses the same command line: only rank 0 reports a parse error.
+const program = buildProgram(run, !rankEnv || rankEnv.rank === 0);
 
 try {
   await program.parseAsync(process.argv);

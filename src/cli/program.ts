@@ -110,8 +110,16 @@ function opExamples(op: OpDef): string {
   return lines.join('\n');
 }
 
-export function buildProgram(run: RunHandler): Command {
+/** Commander's own errors (unknown option, bad number, ...) as one ccbench line, or silence. */
+export function errorWriter(enabled: boolean) {
+  return (str: string, write: (s: string) => void): void => {
+    if (enabled) write(`ccbench: ${str.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()} (see ccbench --help)\n`);
+  };
+}
+
+export function buildProgram(run: RunHandler, reportErrors = true): Command {
   const program = new Command('ccbench')
+    .configureOutput({ outputError: errorWriter(reportErrors) }) // before subcommands: they inherit it
     .description('Communication microbenchmarks for GPU clusters: point-to-point and collectives over MPI (NCCL and RCCL to come), with OSU and nccl-tests methodology.')
     .version(VERSION)
     .usage('<op> [options]')

@@ -38,8 +38,12 @@ export async function launchRanks(plan: Plan, launcherArgs: string | undefined, 
 
   const child = spawn(cmd.file, cmd.args, { stdio: 'inherit', env: cmd.env as NodeJS.ProcessEnv });
   // Ctrl-C reaches mpirun through the terminal's process group; a SIGTERM sent to us is passed on.
-  const onInt = () => {};
-  const onTerm = () => child.kill('SIGTERM');
+  let signalled = 0;
+  const onInt = () => (signalled = 130);
+  const onTerm = () => {
+    signalled = 143;
+    child.kill('SIGTERM');
+  };
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
   const code = await new Promise<number>((resolve, reject) => {
@@ -48,6 +52,7 @@ export async function launchRanks(plan: Plan, launcherArgs: string | undefined, 
   });
   process.off('SIGINT', onInt);
   process.off('SIGTERM', onTerm);
+  if (signalled) return signalled; // mpirun reports its own signal as 1: say what happened
   if (!OWN_CODES.has(code)) {
     const sig = Object.entries(constants.signals).find(([, n]) => n === code - 128)?.[0];
     process.stderr.write(`ccbench: a rank ended abnormally (mpirun exit code ${code}${sig && code > 128 ? `: ${sig}` : ''})\n`);

@@ -1,0 +1,90 @@
+// Shared by the tests that start real processes: run the CLI (directly or under mpirun) with a
+// time bound, and find processes a test left behind.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const CLI = join(ROOT, 'bin', 'ccbench.js');
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+export interface RunOptions {
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  timeoutMs?: number;
+  /** Called once the process is started (e.g. to signal it later). */
+  onSpawn?: (pid: number) => void;
+}
+
+/** A marker in the environment of everything a test starts, to find leftovers afterwards. */
+export const MARK = `ccbench-test-${process.pid}`;
+
+export function run(file: string, args: string[], o: RunOptions = {}): Promise<RunResult> {
+  const t0 = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, {
+      cwd: o.cwd, env: { ...process.env, CCBENCH_TEST_MARK: MARK, ...o.env } as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 120_000);
+    child.on('error', reject);
+    child.on('spawn', () => o.onSpawn?.(child.pid as number));
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, ms: Date.now() - t0 });
+    });
+  });
+}
+
+/** ccbench as a user types it: the CLI starts its own ranks. */
+export function ccbench(args: string[], o: RunOptions = {}): Promise<RunResult> {
+  return run(process.execPath, [CLI, ...args], o);
+}
+
+/** ccbench started by mpirun, each process a rank (Open MPI, local shared memory). */
+export function mpirunCcbench(np: number, args: string[], o: RunOptions = {}): Promise<RunResult> {
+  return run('mpirun', ['--quiet', '--oversubscribe', '-np', String(np), process.execPath, CLI, ...args], {
+    ...o,
+    env: {
+      OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1', OMPI_MCA_pml: 'ob1', OMPI_MCA_btl: 'self,vader',
+      ...o.env,
+    },
+  });
+}
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'ccbench-test-'));
+}
+
+/** Pids of live processes whose environment carries this test run's marker. */
+export function strays(): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${d}/environ`, 'latin1').includes(`CCBENCH_TEST_MARK=${MARK}`)) out.push(Number(d));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return out;
+}
+
+export function readJson(path: string): any {
+  return JSON.parse(readFileSync(path, 'utf8'));
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
