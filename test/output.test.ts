@@ -1,0 +1,270 @@
+// Result output: the terminal table, result files (never overwritten silently) and the
+// streaming writer that keeps JSON and CSV complete after every finished size.
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, closeSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildPlan, expandPoints, type Plan } from '../src/plan/plan.js';
+import { makeRow, type ResultRow } from '../src/report/row.js';
+import type { TimeStats } from '../src/report/stats.js';
+import { headerLine, rowLine } from '../src/report/table.js';
+import { createOutput, probeOutput, writeAtomically } from '../src/report/files.js';
+import { ResultWriter, type RunMeta } from '../src/report/writer.js';
+import { UsageError } from '../src/cli/errors.js';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const d = mkdtempSync(tmpdir() + '/ccb-');
+  dirs.push(d);
+  return d;
+}
+after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+
+const stats = (avg: number, samples = 100): TimeStats =>
+  ({ avg, min: avg - 1, max: avg + 1, p50: avg, p90: avg + 0.5, p99: avg + 0.75, stdev: 0.25, samples });
+
+function row(o: Partial<ResultRow> = {}): ResultRow {
+  return {
+    op: 'allreduce', ranks: 2, size_bytes: 1024, count: 256, dtype: 'float32', redop: 'sum', root: -1, in_place: false,
+    iters: 1000, warmup: 100, time_us: stats(12.25), alg_bytes: 1024, algbw_gbs: 0.08, busbw_gbs: 0.08, bus_factor: 1,
+    wrong: null, ...o,
+  };
+}
+
+const cells = (line: string) => line.trim().split(/\s+/);
+
+describe('table', () => {
+  test('header names the columns in order', () => {
+    assert.deepEqual(cells(headerLine()), ['size(B)', 'count', 'type', 'redop', 'root', 'iters', 'avg(us)', 'min(us)',
+      'max(us)', 'p50(us)', 'p99(us)', 'algbw(GB/s)', 'busbw(GB/s)', '#wrong']);
+  });
+
+  test('a row prints every field, with N/A for no check and - for no root', () => {
+    assert.deepEqual(cells(rowLine(row())), ['1024', '256', 'float32', 'sum', '-', '1000', '12.25', '11.25', '13.25',
+      '12.25', '13.00', '0.08', '0.08', 'N/A']);
+  });
+
+  test('a root and a wrong count are printed as numbers', () => {
+    const c = cells(rowLine(row({ op: 'broadcast', root: 0, redop: 'none', wrong: 0 })));
+    assert.equal(c[4], '0');
+    assert.equal(c[13], '0');
+    assert.equal(cells(rowLine(row({ root: 3, wrong: 17 })))[13], '17');
+  });
+
+  test('null bandwidth prints as -', () => {
+    const c = cells(rowLine(row({ op: 'barrier', size_bytes: 0, count: 0, redop: 'none', algbw_gbs: null, busbw_gbs: null })));
+    assert.equal(c[11], '-');
+    assert.equal(c[12], '-');
+  });
+
+  test('lines are one line, same width, and have no trailing spaces', () => {
+    const lines = [headerLine(), rowLine(row()), rowLine(row({ size_bytes: 1073741824, count: 268435456, dtype: 'bfloat16',
+      root: 12, wrong: 123456, algbw_gbs: 123.456, busbw_gbs: 246.91, time_us: stats(987654.32) })),
+    rowLine(row({ algbw_gbs: null, busbw_gbs: null, time_us: stats(2.5e6) }))];
+    for (const l of lines) {
+      assert.ok(!l.includes('\n'), 'single line');
+      assert.equal(l, l.trimEnd(), `trailing space in '${l}'`);
+      assert.equal(l.length, lines[0].length, `width of '${l}'`);
+    }
+  });
+});
+
+describe('files', () => {
+  test('probeOutput accepts a new file and leaves nothing behind', () => {
+    const d = tempDir();
+    probeOutput(join(d, 'r.json'), '--json', false);
+    assert.deepEqual(readdirSync(d), []);
+  });
+
+  test('probeOutput refuses an existing file unless overwrite', () => {
+    const d = tempDir();
+    const p = join(d, 'r.json');
+    writeFileSync(p, 'old');
+    assert.throws(() => probeOutput(p, '--json', false),
+      (e: Error) => e instanceof UsageError && e.message.includes(p) && e.message.includes('--overwrite') && e.message.includes('--json'));
+    probeOutput(p, '--json', true);
+    assert.equal(readFileSync(p, 'utf8'), 'old');
+    assert.deepEqual(readdirSync(d), ['r.json']);
+  });
+
+  test('probeOutput refuses a directory even with overwrite', () => {
+    const d = tempDir();
+    mkdirSync(join(d, 'sub'));
+    assert.throws(() => probeOutput(join(d, 'sub'), '--csv', true), (e: Error) => e instanceof UsageError && /is a directory/.test(e.message));
+  });
+
+  test('probeOutput reports a missing directory', () => {
+    const d = tempDir();
+    assert.throws(() => probeOutput(join(d, 'nope', 'r.csv'), '--csv', false),
+      (e: Error) => e instanceof UsageError && e.message.includes(join(d, 'nope')) && /does not exist/.test(e.message));
+  });
+
+  test('createOutput makes a new file, refuses an existing one, truncates with overwrite', () => {
+    const d = tempDir();
+    const p = join(d, 'r.csv');
+    const fd = createOutput(p, '--csv', false);
+    writeSync(fd, 'first');
+    closeSync(fd);
+    assert.throws(() => createOutput(p, '--csv', false), (e: Error) => e instanceof UsageError && e.message.includes('already exists'));
+    assert.equal(readFileSync(p, 'utf8'), 'first');
+    closeSync(createOutput(p, '--csv', true));
+    assert.equal(readFileSync(p, 'utf8'), '');
+  });
+
+  test('createOutput in a missing directory is a UsageError', () => {
+    const d = tempDir();
+    assert.throws(() => createOutput(join(d, 'x', 'r.csv'), '--csv', false), UsageError);
+  });
+
+  test('writeAtomically replaces the content and leaves no temp file', () => {
+    const d = tempDir();
+    const p = join(d, 'r.json');
+    writeAtomically(p, 'one');
+    assert.equal(readFileSync(p, 'utf8'), 'one');
+    writeAtomically(p, 'two, longer');
+    writeAtomically(p, '3');
+    assert.equal(readFileSync(p, 'utf8'), '3');
+    assert.deepEqual(readdirSync(d), ['r.json']);
+  });
+});
+
+const CSV_HEADER = ['op', 'ranks', 'size_bytes', 'count', 'dtype', 'redop', 'root', 'in_place', 'iters', 'warmup',
+  'time_avg_us', 'time_min_us', 'time_max_us', 'time_p50_us', 'time_p90_us', 'time_p99_us', 'time_stdev_us',
+  'alg_bytes', 'algbw_gbs', 'busbw_gbs', 'bus_factor', 'wrong'];
+
+function meta(plan: Plan): RunMeta {
+  return {
+    ccbench: { version: '0.0.0-test', node: process.version }, command: ['ccbench', 'allreduce'], cwd: '/tmp',
+    start_time: '2024-01-01T00:00:00.000Z', launcher: 'local', backend: { name: 'mpi', library: 'test MPI', device: 'host' },
+    mpi: null, world_size: 2, hosts: ['node0'], ranks: [{ rank: 0, host: 'node0', pid: 1, local_rank: 0 }], plan,
+  };
+}
+
+function csvLines(path: string): string[][] {
+  const text = readFileSync(path, 'utf8');
+  assert.ok(text.endsWith('\n'), 'CSV ends with a newline');
+  return text.slice(0, -1).split('\n').map((l) => l.split(','));
+}
+
+describe('ResultWriter', () => {
+  test('JSON and CSV are complete after open, every add, and close', () => {
+    const d = tempDir();
+    const json = join(d, 'r.json');
+    const csv = join(d, 'r.csv');
+    const plan = buildPlan(['allreduce'], { json, csv, sizes: '1K,4K,16K' });
+    const printed: string[] = [];
+    const w = new ResultWriter(meta(plan), (l) => printed.push(l));
+    w.open();
+
+    let doc = JSON.parse(readFileSync(json, 'utf8'));
+    assert.equal(doc.schema, 'ccbench.result/1');
+    assert.equal(doc.status, 'running');
+    assert.equal(doc.end_time, null);
+    assert.deepEqual(doc.results, []);
+    assert.deepEqual(doc.errors, []);
+    assert.equal(doc.world_size, 2);
+    assert.deepEqual(doc.plan, JSON.parse(JSON.stringify(plan)));
+    assert.ok(typeof doc.units.bandwidth === 'string');
+    assert.deepEqual(csvLines(csv), [CSV_HEADER]);
+
+    const rows = expandPoints(plan).map((p, i) => makeRow(p, stats(10 * (i + 1)), null));
+    assert.equal(rows.length, 3);
+    rows.forEach((r, i) => {
+      w.add(r, 'allreduce on 2 ranks');
+      doc = JSON.parse(readFileSync(json, 'utf8'));
+      assert.equal(doc.status, 'running');
+      assert.deepEqual(doc.results, JSON.parse(JSON.stringify(rows.slice(0, i + 1))));
+      const lines = csvLines(csv);
+      assert.equal(lines.length, i + 2);
+      const rec = Object.fromEntries(CSV_HEADER.map((h, j) => [h, lines[i + 1][j]]));
+      assert.equal(lines[i + 1].length, CSV_HEADER.length);
+      assert.equal(rec.op, 'allreduce');
+      assert.equal(rec.dtype, 'float32');
+      assert.equal(rec.redop, 'sum');
+      assert.equal(Number(rec.ranks), 2);
+      assert.equal(Number(rec.size_bytes), r.size_bytes);
+      assert.equal(Number(rec.count), r.count);
+      assert.equal(Number(rec.root), -1);
+      assert.equal(Number(rec.iters), 100);
+      assert.equal(Number(rec.time_avg_us), r.time_us.avg);
+      assert.equal(Number(rec.time_p90_us), r.time_us.p90);
+      assert.equal(Number(rec.time_stdev_us), 0.25);
+      assert.equal(Number(rec.alg_bytes), r.alg_bytes);
+      assert.equal(Number(rec.algbw_gbs), r.algbw_gbs);
+      assert.equal(Number(rec.busbw_gbs), r.busbw_gbs);
+      assert.equal(Number(rec.bus_factor), 1);
+      assert.equal(rec.wrong, '');
+    });
+    assert.equal(w.results.length, 3);
+
+    w.close('complete');
+    doc = JSON.parse(readFileSync(json, 'utf8'));
+    assert.equal(doc.status, 'complete');
+    assert.ok(!Number.isNaN(Date.parse(doc.end_time)), `end_time '${doc.end_time}'`);
+    assert.equal(doc.results.length, 3);
+    assert.deepEqual(readdirSync(d).sort(), ['r.csv', 'r.json']);
+  });
+
+  test('CSV tells in_place false from a missing value', {
+    todo: 'BUG: csv-stringify writes false as an empty field (and true as 1), like a null',
+  }, () => {
+    const d = tempDir();
+    const csv = join(d, 'r.csv');
+    const plan = buildPlan(['allreduce'], { csv, sizes: '1K' });
+    const w = new ResultWriter(meta(plan), () => {});
+    w.open();
+    w.add(makeRow(expandPoints(plan)[0], stats(5), null), 't');
+    w.close('complete');
+    assert.notEqual(csvLines(csv)[1][CSV_HEADER.indexOf('in_place')], '');
+  });
+
+  test('close with an error records the status and the message', () => {
+    const d = tempDir();
+    const json = join(d, 'r.json');
+    const w = new ResultWriter(meta(buildPlan(['allreduce'], { json, sizes: '1K' })), () => {});
+    w.open();
+    w.close('failed', 'rank 1 died');
+    const doc = JSON.parse(readFileSync(json, 'utf8'));
+    assert.equal(doc.status, 'failed');
+    assert.deepEqual(doc.errors, ['rank 1 died']);
+  });
+
+  test('open refuses an existing result file and leaves it alone', () => {
+    const d = tempDir();
+    const json = join(d, 'r.json');
+    writeFileSync(json, 'precious');
+    const w = new ResultWriter(meta(buildPlan(['allreduce'], { json, sizes: '1K' })), () => {});
+    assert.throws(() => w.open(), (e: Error) => e instanceof UsageError && e.message.includes('already exists'));
+    assert.equal(readFileSync(json, 'utf8'), 'precious');
+  });
+
+  test('quiet mode prints nothing', () => {
+    const plan = buildPlan(['allreduce'], { quiet: true, sizes: '1K,2K' });
+    const printed: string[] = [];
+    const w = new ResultWriter(meta(plan), (l) => printed.push(l));
+    w.open();
+    for (const p of expandPoints(plan)) w.add(makeRow(p, stats(5), null), 'title');
+    w.close('complete');
+    assert.deepEqual(printed, []);
+    assert.equal(w.results.length, 2);
+  });
+
+  test('a table title is printed once per (op, ranks) change', () => {
+    const plan = buildPlan(['allreduce', 'allgather'], { ranks: [2, 4], sizes: '1K,2K', dtype: 'float32,int32' });
+    const printed: string[] = [];
+    const w = new ResultWriter(meta(plan), (l) => printed.push(l));
+    w.open();
+    const pts = expandPoints(plan);
+    for (const p of pts) w.add(makeRow(p, stats(5), null), `TITLE ${p.op} x${p.ranks}`);
+    const titles = printed.filter((l) => l.includes('TITLE'));
+    assert.deepEqual(titles.map((t) => t.split('\n')[1]),
+      ['TITLE allreduce x2', 'TITLE allreduce x4', 'TITLE allgather x2', 'TITLE allgather x4']);
+    for (const t of titles) {
+      assert.ok(t.startsWith('\n'), 'a blank line before each table');
+      assert.equal(t.split('\n')[2], headerLine());
+    }
+    assert.equal(printed.length, titles.length + pts.length); // the rest are one row line each
+    assert.equal(printed.filter((l) => !l.includes('TITLE')).length, 16);
+  });
+});
