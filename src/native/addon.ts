@@ -47,7 +47,6 @@ export interface Addon {
   controlGather(data: Buffer): Promise<Buffer[] | null>;
   progress(): { phase: 'idle' | 'warmup' | 'timed' | 'check'; iteration: number };
   close(): Promise<void>;
-  abortJob(code: number): void;
   hardExit(code: number): never;
 }
 

@@ -1,5 +1,6 @@
 // The run plan: which ops, sizes, dtypes, reductions and rank counts to measure, and how.
 // Pure and serialisable; every rank builds the same plan from the same command line.
+import { resolve } from 'node:path';
 import { UsageError } from '../cli/errors.js';
 import { BACKENDS, findBackend, type BackendDef, type Timing } from './backends.js';
 import { DTYPES, findDtype, REDOPS, type RedOp } from './dtypes.js';
@@ -113,7 +114,7 @@ export function buildPlan(opNames: string[], o: PlanInput, worldSize?: number): 
   };
   if (plan.iters !== undefined && plan.iters < 1) throw new UsageError('--iters must be at least 1');
   if (plan.window < 1 || plan.window > 4096) throw new UsageError('--window must be between 1 and 4096');
-  if (o.json && o.csv && o.json === o.csv) throw new UsageError('--json and --csv name the same file; give them different names');
+  if (o.json && o.csv && resolve(o.json) === resolve(o.csv)) throw new UsageError('--json and --csv name the same file; give them different names');
 
   for (const op of ops) {
     let inPlace = o.inPlace ?? false;
@@ -217,12 +218,15 @@ function expand(plan: Plan, strict: boolean): { points: Point[]; notes: string[]
         const ts = findDtype(dtype)!.size;
         for (const redop of op.reduces ? plan.redops : (['none'] as const)) {
           const sizes = op.shape === 'none' ? [0] : plan.sizes;
-          for (const size of sizes) {
+          // Sizes below the op's minimum are skipped with a note; none left is an error.
+          const usable = sizes.filter((size) => op.shape === 'none' || countFor(op, size, ts, k) > 0);
+          if (usable.length === 0) { skip(tooSmall(op, sizes[sizes.length - 1], ts, k, dtype, false)); continue; }
+          if (usable.length < sizes.length) {
+            const note = tooSmall(op, sizes[0], ts, k, dtype, true);
+            if (!notes.includes(note)) notes.push(note);
+          }
+          for (const size of usable) {
             const count = countFor(op, size, ts, k);
-            if (op.shape !== 'none' && count === 0) {
-              if (size === sizes[0]) skip(tooSmall(op, size, ts, k, dtype));
-              continue;
-            }
             if (count > backend.maxCount)
               throw new UsageError(`${op.name} of ${formatBytes(size)} in ${dtype} is ${count} elements per call, more than the ${backend.name} backend's limit of ${backend.maxCount}; use a wider --dtype or a smaller maximum size`);
             const { iters, warmup } = defaultIterations(op.iterClass, size);
@@ -239,12 +243,15 @@ function expand(plan: Plan, strict: boolean): { points: Point[]; notes: string[]
   return { points, notes };
 }
 
-function tooSmall(op: OpDef, size: number, ts: number, k: number, dtype: string): string {
+function tooSmall(op: OpDef, size: number, ts: number, k: number, dtype: string, skipped: boolean): string {
   const chunked = op.shape !== 'same';
   const need = chunked ? Math.max(16, ts) * k : ts;
-  return chunked
-    ? `--sizes starts at ${formatBytes(size)}, but ${op.name} on ${k} ranks needs at least ${formatBytes(need)} (each rank's chunk is a whole multiple of 16 B of ${dtype}); start the sizes at ${formatBytes(need)} or more`
-    : `--sizes starts at ${formatBytes(size)}, smaller than one ${dtype} element (${ts} B); start the sizes at ${ts} B or more`;
+  const why = chunked
+    ? `${op.name} on ${k} ranks needs at least ${formatBytes(need)} (each rank's chunk is a whole multiple of 16 B of ${dtype})`
+    : `${op.name} needs at least one ${dtype} element (${ts} B)`;
+  return skipped
+    ? `${why}: sizes below ${formatBytes(need)} are skipped`
+    : `every size in --sizes (up to ${formatBytes(size)}) is too small: ${why}; raise the sizes to ${formatBytes(need)} or more`;
 }
 
 /** Bytes of send and receive buffer one rank needs for the whole plan (allocated once). */

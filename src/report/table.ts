@@ -4,7 +4,7 @@ import Table from 'cli-table3';
 import type { ResultRow } from './row.js';
 
 const COLUMNS: [string, number][] = [
-  ['size(B)', 13], ['count', 12], ['type', 11], ['redop', 6], ['root', 5], ['iters', 6],
+  ['size(B)', 15], ['count', 12], ['type', 11], ['redop', 6], ['root', 5], ['iters', 6],
   ['avg(us)', 11], ['min(us)', 11], ['max(us)', 11], ['p50(us)', 11], ['p99(us)', 11],
   ['algbw(GB/s)', 12], ['busbw(GB/s)', 12], ['#wrong', 7],
 ];

@@ -45,6 +45,11 @@ function csvRecord(r: ResultRow): unknown[] {
     r.bus_factor, r.wrong ?? ''];
 }
 
+// csv-stringify would write false as an empty field (like a missing value): spell booleans out.
+function toCsv(record: unknown[]): string {
+  return stringify([record], { cast: { boolean: (v) => (v ? 'true' : 'false') } });
+}
+
 export class ResultWriter {
   private readonly rows: ResultRow[] = [];
   private csvFd: number | undefined;
@@ -61,7 +66,7 @@ export class ResultWriter {
     if (json) closeSync(createOutput(json, '--json', overwrite));
     if (csv) {
       this.csvFd = createOutput(csv, '--csv', overwrite);
-      writeSync(this.csvFd, stringify([CSV_COLUMNS]));
+      writeSync(this.csvFd, toCsv(CSV_COLUMNS));
     }
     this.flushJson();
     for (const note of this.meta.plan.notes) process.stderr.write(`ccbench: note: ${note}\n`);
@@ -77,7 +82,7 @@ export class ResultWriter {
       }
       this.out(rowLine(row));
     }
-    if (this.csvFd !== undefined) writeSync(this.csvFd, stringify([csvRecord(row)]));
+    if (this.csvFd !== undefined) writeSync(this.csvFd, toCsv(csvRecord(row)));
     this.flushJson();
   }
 
