@@ -316,12 +316,8 @@ Napi::Value Close(const Napi::CallbackInfo& info) {
   });
 }
 
-// Last resorts, called from the JavaScript thread while the engine thread may be stuck.
-Napi::Value AbortJob(const Napi::CallbackInfo& info) {
-  mpi::abortJob(info[0].As<Napi::Number>().Int32Value());
-  return info.Env().Undefined();
-}
-
+// Last resort, called from the JavaScript thread while the engine thread may be stuck in a library
+// call: leave without running exit handlers (the launcher then ends the other ranks).
 Napi::Value HardExit(const Napi::CallbackInfo& info) {
   std::fflush(nullptr);
   _exit(info[0].As<Napi::Number>().Int32Value());
@@ -340,7 +336,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("controlGather", Napi::Function::New(env, ControlGather));
   exports.Set("progress", Napi::Function::New(env, GetProgress));
   exports.Set("close", Napi::Function::New(env, Close));
-  exports.Set("abortJob", Napi::Function::New(env, AbortJob));
   exports.Set("hardExit", Napi::Function::New(env, HardExit));
   return exports;
 }

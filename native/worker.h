@@ -1,6 +1,6 @@
 // The engine thread: one OS thread runs every backend and device call, in order. GPU libraries
-// require the thread that set the device to issue every collective, and MPI is initialised on it
-// (so it is MPI's main thread); the JavaScript thread stays free for heartbeats and timeouts.
+// require the thread that set the device to issue every collective, and MPI is only ever called
+// from it; the JavaScript thread stays free for heartbeats and timeouts.
 #pragma once
 #include <condition_variable>
 #include <deque>

@@ -27,7 +27,7 @@ const stats = (avg: number, samples = 100): TimeStats =>
 function row(o: Partial<ResultRow> = {}): ResultRow {
   return {
     op: 'allreduce', ranks: 2, size_bytes: 1024, count: 256, dtype: 'float32', redop: 'sum', root: -1, in_place: false,
-    iters: 1000, warmup: 100, time_us: stats(12.25), alg_bytes: 1024, algbw_gbs: 0.08, busbw_gbs: 0.08, bus_factor: 1,
+    iters: 1000, warmup: 100, cycle: 1, time_us: stats(12.25), alg_bytes: 1024, algbw_gbs: 0.08, busbw_gbs: 0.08, bus_factor: 1,
     wrong: null, ...o,
   };
 }
@@ -129,7 +129,7 @@ describe('files', () => {
   });
 });
 
-const CSV_HEADER = ['op', 'ranks', 'size_bytes', 'count', 'dtype', 'redop', 'root', 'in_place', 'iters', 'warmup',
+const CSV_HEADER = ['op', 'ranks', 'size_bytes', 'count', 'dtype', 'redop', 'root', 'in_place', 'iters', 'warmup', 'cycle',
   'time_avg_us', 'time_min_us', 'time_max_us', 'time_p50_us', 'time_p90_us', 'time_p99_us', 'time_stdev_us',
   'alg_bytes', 'algbw_gbs', 'busbw_gbs', 'bus_factor', 'wrong'];
 

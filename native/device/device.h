@@ -20,8 +20,10 @@ class Device {
   virtual void toHost(void* dst, const void* src, size_t bytes) = 0;
   virtual void fromHost(void* dst, const void* src, size_t bytes) = 0;
 
-  // The stream operations are issued on (nullptr on the host) and waiting for it.
+  // The stream operations are issued on (nullptr on the host) and waiting for it. Host ops are
+  // complete when they return: asynchronous() false lets timed loops skip the call.
   virtual void* stream() = 0;
+  virtual bool asynchronous() const = 0;
   virtual void synchronize() = 0;
 
   // Iteration boundaries for batch timing: host clock reads here, stream events on GPUs.

@@ -37,6 +37,7 @@ class HostDevice final : public Device {
     if (dst != src) std::memcpy(dst, src, bytes);
   }
   void* stream() override { return nullptr; }
+  bool asynchronous() const override { return false; }
   void synchronize() override {}
 
   void reserveMarks(size_t count) override {

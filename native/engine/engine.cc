@@ -151,11 +151,12 @@ MeasureResult measure(Comm& comm, Device& dev, const Buffers& buf, const Measure
   double* samples = res.samplesUs.data();
   prog.iteration.store(0, std::memory_order_relaxed);
   prog.phase.store(int(Phase::Timed), std::memory_order_relaxed);
+  const bool async = dev.asynchronous();
   if (s.timing == Timing::PerOp) {
     for (int i = 0; i < iters; ++i) {
       const auto t0 = Clock::now();
       comm.run(op, p.args);
-      dev.synchronize();
+      if (async) dev.synchronize();
       const auto t1 = Clock::now();
       samples[i] = usSince(t0, t1) * scale;
       prog.iteration.store(i + 1, std::memory_order_relaxed);

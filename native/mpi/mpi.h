@@ -14,13 +14,12 @@ bool available();
 std::string unavailableReason();  // "" when available
 std::string libraryVersion();     // MPI_Get_library_version's first line (callable before init)
 
-// Called on the engine thread, which becomes MPI's "main" thread (MPI_THREAD_SERIALIZED).
+// Called on the engine thread, the only thread that ever calls MPI.
 void init();
 bool initialized();
 void finalize();
 int worldRank();
 int worldSize();
-void abortJob(int code);
 
 // Control transport over MPI_COMM_WORLD. Never used inside a timed loop.
 void barrier();

@@ -51,6 +51,7 @@ function addRunOptions(cmd: Command): Command {
     .option('--max-time-per-size <s>', 'cap the timed part of each size at about s seconds by running fewer iterations, as IMB -time (0 = no cap)', seconds('--max-time-per-size'), DEFAULTS.maxTimePerSize)
     .addOption(new Option('--timing <mode>', 'per-op: each op timed alone, barrier between (OSU); batch: ops back to back, one sync (nccl-tests)').choices(['per-op', 'batch']))
     .option('--window <n>', 'messages in flight per iteration of bw and bibw (OSU -W)', wholeNumber('--window', 1), DEFAULTS.window)
+    .option('--repeat <n>', 'run the whole sweep n times (as nccl-tests -N); each row records its cycle', wholeNumber('--repeat', 1), 1)
     .option('-c, --check', 'validate every result against deterministic data; wrong elements make the exit code 3')
     .option('--in-place', 'run the in-place form of the op (out-of-place by default)')
     .option('--json <file>', 'write results and run metadata as JSON, updated after every size')

@@ -29,6 +29,7 @@ export interface PlanInput {
   overwrite?: boolean;
   quiet?: boolean;
   timeout?: number;
+  repeat?: number;
 }
 
 export interface RunPlan {
@@ -52,6 +53,7 @@ export interface Plan {
   window: number;
   check: boolean;
   timeoutSec: number; // 0 = never
+  repeat: number; // the whole sweep this many times (nccl-tests -N)
   output: { json?: string; csv?: string; overwrite: boolean; quiet: boolean };
   notes: string[]; // combinations skipped when several ops were asked for
 }
@@ -109,10 +111,12 @@ export function buildPlan(opNames: string[], o: PlanInput, worldSize?: number): 
     window: o.window ?? DEFAULTS.window,
     check: o.check ?? false,
     timeoutSec: o.timeout ?? DEFAULTS.timeoutSec,
+    repeat: o.repeat ?? 1,
     output: { json: o.json, csv: o.csv, overwrite: o.overwrite ?? false, quiet: o.quiet ?? false },
     notes: [],
   };
   if (plan.iters !== undefined && plan.iters < 1) throw new UsageError('--iters must be at least 1');
+  if (plan.repeat < 1) throw new UsageError('--repeat must be at least 1');
   if (plan.window < 1 || plan.window > 4096) throw new UsageError('--window must be between 1 and 4096');
   if (o.json && o.csv && resolve(o.json) === resolve(o.csv)) throw new UsageError('--json and --csv name the same file; give them different names');
 

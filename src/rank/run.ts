@@ -79,7 +79,8 @@ export async function runRank(opts: RankOptions): Promise<number> {
   watchdog.start();
   const wrong = await sweep({
     addon, control, plan, points, watchdog,
-    onRow: (row, point) => writer?.add(row, tableTitle(plan, point.op, point.ranks, backend, point.inPlace)),
+    onRow: (row, point) => writer?.add(row, tableTitle(plan, point.op, point.ranks, backend, point.inPlace) +
+      (plan.repeat > 1 ? ` · cycle ${row.cycle} of ${plan.repeat}` : '')),
   });
   watchdog.stop();
   await addon.close();

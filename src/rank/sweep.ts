@@ -33,10 +33,10 @@ export function decodeResult(buf: Buffer): Gathered {
 }
 
 /** Combines every rank's contribution for one point into its row (rank 0). */
-export function combine(point: Point, parts: Gathered[], checked: boolean): ResultRow {
+export function combine(point: Point, parts: Gathered[], checked: boolean, cycle = 1): ResultRow {
   const reporters = parts.filter((p) => p.member && p.reporter).map((p) => p.samples);
   const wrong = checked ? parts.filter((p) => p.member).reduce((s, p) => s + Math.max(0, p.wrong), 0) : null;
-  return makeRow(point, summarize(reporters), wrong);
+  return makeRow(point, summarize(reporters), wrong, cycle);
 }
 
 export function describePoint(p: Point): string {
@@ -63,23 +63,26 @@ export async function sweep(ctx: SweepContext): Promise<number> {
   for (const k of plan.rankCounts) handles.set(k, k === control.size ? 0 : await addon.split(k));
 
   let wrong = 0;
-  for (const point of points) {
-    const where = describePoint(point);
-    const handle = handles.get(point.ranks) as number;
-    const result = handle >= 0
-      ? await watchdog.watch(where, addon.measure(handle, {
-        op: point.op, dtype: point.dtype, redop: point.redop === 'none' ? 'sum' : point.redop,
-        root: Math.max(0, point.root), count: point.count, inPlace: point.inPlace,
-        iters: point.iters, warmup: point.warmup, maxTimeSec: plan.maxTimePerSize,
-        timing: plan.timing, window: plan.window, check: plan.check,
-      }))
-      : null;
-    const parts = await watchdog.watch(`${where} (gathering results)`, control.gather(encodeResult(result)));
-    if (parts) {
-      const row = combine(point, parts.map(decodeResult), plan.check);
-      wrong += row.wrong ?? 0;
-      ctx.onRow?.(row, point);
-    }
-  }
+  for (let cycle = 1; cycle <= plan.repeat; cycle++)
+    for (const point of points) wrong += await runPoint(ctx, handles.get(point.ranks) as number, point, cycle);
   return wrong;
+}
+
+/** One point on every rank; returns its wrong elements on rank 0. */
+async function runPoint(ctx: SweepContext, handle: number, point: Point, cycle: number): Promise<number> {
+  const { addon, control, plan, watchdog } = ctx;
+  const where = describePoint(point) + (plan.repeat > 1 ? ` (cycle ${cycle} of ${plan.repeat})` : '');
+  const result = handle >= 0
+    ? await watchdog.watch(where, addon.measure(handle, {
+      op: point.op, dtype: point.dtype, redop: point.redop === 'none' ? 'sum' : point.redop,
+      root: Math.max(0, point.root), count: point.count, inPlace: point.inPlace,
+      iters: point.iters, warmup: point.warmup, maxTimeSec: plan.maxTimePerSize,
+      timing: plan.timing, window: plan.window, check: plan.check,
+    }))
+    : null;
+  const parts = await watchdog.watch(`${where} (gathering results)`, control.gather(encodeResult(result)));
+  if (!parts) return 0;
+  const row = combine(point, parts.map(decodeResult), plan.check, cycle);
+  ctx.onRow?.(row, point);
+  return row.wrong ?? 0;
 }

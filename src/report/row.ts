@@ -16,6 +16,7 @@ export interface ResultRow {
   in_place: boolean;
   iters: number;
   warmup: number;
+  cycle: number; // 1..--repeat
   time_us: TimeStats;
   alg_bytes: number; // S in algbw = S / t
   algbw_gbs: number | null; // GB/s, 1 GB = 1e9 B; from time_us.avg; null without data
@@ -24,7 +25,7 @@ export interface ResultRow {
   wrong: number | null; // elements that failed --check, summed over ranks; null without --check
 }
 
-export function makeRow(p: Point, stats: TimeStats, wrong: number | null): ResultRow {
+export function makeRow(p: Point, stats: TimeStats, wrong: number | null, cycle = 1): ResultRow {
   const op = getOp(p.op);
   const ts = findDtype(p.dtype)!.size;
   const bytes = algBytes(op, p.count, ts, p.ranks);
@@ -33,7 +34,7 @@ export function makeRow(p: Point, stats: TimeStats, wrong: number | null): Resul
   const algbw = bytes > 0 && stats.avg > 0 ? bytes / stats.avg / 1e3 : null;
   return {
     op: p.op, ranks: p.ranks, size_bytes: p.sizeBytes, count: p.count, dtype: p.dtype, redop: p.redop,
-    root: p.root, in_place: p.inPlace, iters: stats.samples, warmup: p.warmup, time_us: stats,
+    root: p.root, in_place: p.inPlace, iters: stats.samples, warmup: p.warmup, cycle, time_us: stats,
     alg_bytes: bytes, algbw_gbs: algbw, busbw_gbs: algbw === null ? null : algbw * factor,
     bus_factor: factor, wrong,
   };

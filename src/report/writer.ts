@@ -33,14 +33,14 @@ export const UNITS = {
 } as const;
 
 const CSV_COLUMNS = [
-  'op', 'ranks', 'size_bytes', 'count', 'dtype', 'redop', 'root', 'in_place', 'iters', 'warmup',
+  'op', 'ranks', 'size_bytes', 'count', 'dtype', 'redop', 'root', 'in_place', 'iters', 'warmup', 'cycle',
   'time_avg_us', 'time_min_us', 'time_max_us', 'time_p50_us', 'time_p90_us', 'time_p99_us', 'time_stdev_us',
   'alg_bytes', 'algbw_gbs', 'busbw_gbs', 'bus_factor', 'wrong',
 ];
 
 function csvRecord(r: ResultRow): unknown[] {
   const t = r.time_us;
-  return [r.op, r.ranks, r.size_bytes, r.count, r.dtype, r.redop, r.root, r.in_place, r.iters, r.warmup,
+  return [r.op, r.ranks, r.size_bytes, r.count, r.dtype, r.redop, r.root, r.in_place, r.iters, r.warmup, r.cycle,
     t.avg, t.min, t.max, t.p50, t.p90, t.p99, t.stdev, r.alg_bytes, r.algbw_gbs ?? '', r.busbw_gbs ?? '',
     r.bus_factor, r.wrong ?? ''];
 }
@@ -75,7 +75,7 @@ export class ResultWriter {
   add(row: ResultRow, title: string): void {
     this.rows.push(row);
     if (!this.meta.plan.output.quiet) {
-      const key = `${row.op}/${row.ranks}`;
+      const key = `${row.op}/${row.ranks}/${row.cycle}`;
       if (key !== this.tableKey) {
         this.tableKey = key;
         this.out(`\n${title}\n${headerLine()}`);
