@@ -101,6 +101,25 @@ describe('ccbench over MPI', () => {
     assert.ok(readJson(json).results.every((x: any) => x.wrong === 0 && x.time_us.avg > 0));
   });
 
+  test('--repeat runs the sweep again and tags each row with its cycle', async () => {
+    const json = join(dir, 'repeat.json');
+    const r = await ccbench(['bibw', '--sizes', '1K:4K', '-n', '2', '--repeat', '3', '--check', '--json', json, ...QUICK]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /cycle 3 of 3/);
+    const rows = readJson(json).results;
+    assert.deepEqual(rows.map((x: any) => `${x.cycle}:${x.size_bytes}`), ['1:1024', '1:2048', '1:4096', '2:1024', '2:2048', '2:4096', '3:1024', '3:2048', '3:4096']);
+    assert.ok(rows.every((x: any) => x.wrong === 0));
+  });
+
+  test('a suite runs all its ops in one launch', async () => {
+    const json = join(dir, 'suite.json');
+    const r = await ccbench(['suite', 'smoke', '-n', '2', '--dtype', 'int8', '--quiet', '--json', json]);
+    assert.equal(r.code, 0, r.stderr);
+    const rows = readJson(json).results;
+    assert.deepEqual([...new Set(rows.map((x: any) => x.op))].sort(), OPS.map((o) => o.name).sort());
+    assert.ok(rows.every((x: any) => x.dtype === 'int8' && x.wrong === 0 && x.iters === 20), 'the suite\'s --check and iterations, the typed dtype');
+  });
+
   test('a wrong element reaches the #wrong column and exit code 3 (fault injection)', async () => {
     const r = await ccbench(['allreduce', '--sizes', '8:32', '-n', '2', '--check', ...QUICK], { env: { CCBENCH_FAULT_INJECT: 'corrupt-output' } });
     assert.equal(r.code, 3, r.stderr);

@@ -5,7 +5,7 @@ import { CommanderError } from 'commander';
 import { detectRankEnv, type RankEnv } from '../launch/detect.js';
 import { launchRanks } from '../launch/launch.js';
 import { loadAddon } from '../native/addon.js';
-import { buildPlan, type Plan } from '../plan/plan.js';
+import { buildPlan, type Plan, type RunSpec } from '../plan/plan.js';
 import { runRank } from '../rank/run.js';
 import { EXIT, UsageError } from './errors.js';
 import { buildProgram, type CliOptions } from './program.js';
@@ -16,7 +16,7 @@ let addonLoaded = false;
 /** Plan errors are the same on every rank: only rank 0 reports them. */
 class PlanError extends UsageError {}
 
-function toPlan(ops: string[], o: CliOptions, worldSize?: number): Plan {
+function toPlan(ops: (string | RunSpec)[], o: CliOptions, worldSize?: number): Plan {
   try {
     return buildPlan(ops, { ...o }, worldSize);
   } catch (e) {
@@ -25,7 +25,7 @@ function toPlan(ops: string[], o: CliOptions, worldSize?: number): Plan {
   }
 }
 
-async function run(ops: string[], o: CliOptions): Promise<void> {
+async function run(ops: (string | RunSpec)[], o: CliOptions): Promise<void> {
   const command = process.env.CCBENCH_COMMAND ? (JSON.parse(process.env.CCBENCH_COMMAND) as string[]) : ['ccbench', ...process.argv.slice(2)];
   if (rankEnv) {
     addonLoaded = true;

@@ -3,7 +3,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { BACKENDS } from '../plan/backends.js';
 import { DTYPES, REDOPS } from '../plan/dtypes.js';
 import { OPS, type OpDef } from '../plan/ops.js';
-import { DEFAULT_NP, DEFAULT_SIZES, DEFAULTS, type PlanInput } from '../plan/plan.js';
+import { DEFAULT_NP, DEFAULT_SIZES, DEFAULTS, type PlanInput, type RunSpec } from '../plan/plan.js';
+import { applySuite, listSuites, loadSuite } from '../plan/suites.js';
 import { VERSION } from '../version.js';
 
 export interface CliOptions extends Omit<PlanInput, 'ranks'> {
@@ -11,7 +12,7 @@ export interface CliOptions extends Omit<PlanInput, 'ranks'> {
   launcherArgs?: string;
 }
 
-export type RunHandler = (ops: string[], opts: CliOptions) => Promise<void>;
+export type RunHandler = (runs: (string | RunSpec)[], opts: CliOptions) => Promise<void>;
 
 function wholeNumber(flag: string, min: number) {
   return (v: string): number => {
@@ -137,10 +138,21 @@ export function buildProgram(run: RunHandler, reportErrors = true): Command {
   all.addHelpText('after', '\nExamples:\n  $ ccbench all --sizes 8:1M -n 4 --check\n  $ ccbench all --sizes 1K:16M -n 2 --json all.json');
   all.action(async (opts: CliOptions) => run(OPS.map((o) => o.name), opts));
 
-  program.command('list').description('list the operations and backends').action(() => {
+  const suite = addRunOptions(program.command('suite').argument('<name>', 'a suite in suites/ (osu, nccl-tests, smoke) or a suite file')
+    .description('a named set of runs in one launch; options you give override the suite\'s'));
+  suite.addHelpText('after', '\nExamples:\n  $ ccbench suite osu -n 2 --json osu.json\n  $ ccbench suite smoke -n 4\n  $ ccbench suite nccl-tests -n 2 --sizes 8:64M\n  $ ccbench suite ./my-suite.json -n 8\n\nA suite file: {"description": "...", "options": {"timing": "batch", "iters": 20},\n  "runs": [{"op": "allreduce", "sizes": "8:1G", "dtype": "float32,bfloat16"}, {"op": "alltoall"}]}');
+  suite.action(async (name: string, opts: CliOptions, cmd: Command) => {
+    const explicit = new Set(Object.keys(opts).filter((k) => cmd.getOptionValueSource(k) === 'cli')) as Set<keyof PlanInput>;
+    const { runs, options } = applySuite(loadSuite(name), opts, explicit);
+    return run(runs, { ...opts, ...options });
+  });
+
+  program.command('list').description('list the operations, backends and suites').action(() => {
     for (const op of OPS) process.stdout.write(`${op.name.padEnd(14)} ${op.summary}\n`);
     process.stdout.write('\nbackends:\n');
     for (const b of BACKENDS) process.stdout.write(`${b.name.padEnd(14)} ${b.summary}\n`);
+    process.stdout.write('\nsuites (ccbench suite <name>):\n');
+    for (const s of listSuites()) process.stdout.write(`${s.name.padEnd(14)} ${s.description}\n`);
   });
   return program;
 }

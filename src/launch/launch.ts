@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { availableParallelism, constants, hostname } from 'node:os';
 import { EXIT, UsageError } from '../cli/errors.js';
 import { loadAddon } from '../native/addon.js';
-import { bufferBytes, type Plan } from '../plan/plan.js';
+import { bufferBytes, largestSize, type Plan } from '../plan/plan.js';
 import { probeOutput } from '../report/files.js';
 import { checkMemory } from '../rank/memory.js';
 import { findMpirun, isLocalRun, libraryFlavor, mpirunCommand } from './mpirun.js';
@@ -21,7 +21,7 @@ export async function launchRanks(plan: Plan, launcherArgs: string | undefined, 
   const extra = splitWords(launcherArgs ?? '');
   if (isLocalRun(extra, process.env)) {
     const b = bufferBytes(plan);
-    checkMemory(b.send + b.recv, plan.np, Math.max(...plan.sizes), hostname());
+    checkMemory(b.send + b.recv, plan.np, largestSize(plan), hostname());
   }
 
   const mpirun = findMpirun(process.env);

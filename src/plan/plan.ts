@@ -32,9 +32,21 @@ export interface PlanInput {
   repeat?: number;
 }
 
+/** One op to run, optionally with its own sizes, dtypes and reductions (suites use this). */
+export interface RunSpec {
+  op: string;
+  sizes?: string;
+  dtype?: string;
+  reduceOp?: string;
+}
+
 export interface RunPlan {
   op: string;
   inPlace: boolean;
+  // Overrides of the plan-wide lists for this op.
+  sizes?: number[];
+  dtypes?: string[];
+  redops?: RedOp[];
 }
 
 export interface Plan {
@@ -76,9 +88,10 @@ export const DEFAULT_SIZES = '8:64M';
 export const DEFAULT_NP = 2;
 export const DEFAULTS = { maxTimePerSize: 10, window: 64, timeoutSec: 300 } as const;
 
-export function buildPlan(opNames: string[], o: PlanInput, worldSize?: number): Plan {
-  const strict = opNames.length === 1; // a single op asked by name: impossible combinations are errors
-  const ops = opNames.map((n) => {
+export function buildPlan(runSpecs: (string | RunSpec)[], o: PlanInput, worldSize?: number): Plan {
+  const specs = runSpecs.map((r) => (typeof r === 'string' ? { op: r } : r));
+  const strict = specs.length === 1; // a single op asked by name: impossible combinations are errors
+  const ops = specs.map(({ op: n }) => {
     const op = findOp(n);
     if (!op) throw new UsageError(`unknown op '${n}'; choose from ${OPS.map((x) => x.name).join(', ')}`);
     return op;
@@ -100,9 +113,8 @@ export function buildPlan(opNames: string[], o: PlanInput, worldSize?: number): 
     rankCounts,
     backend: backend.name,
     sizes: parseSizes(o.sizes ?? DEFAULT_SIZES),
-    dtypes: resolveList(o.dtype ?? 'float32', 'dtype', backend, DTYPES.map((d) => d.name), (s) => findDtype(s)?.name),
-    redops: resolveList(o.reduceOp ?? 'sum', 'reduce-op', backend, [...REDOPS], (s) =>
-      (REDOPS as readonly string[]).includes(s.toLowerCase()) ? s.toLowerCase() : undefined) as RedOp[],
+    dtypes: resolveDtypes(o.dtype ?? 'float32', backend),
+    redops: resolveRedops(o.reduceOp ?? 'sum', backend),
     root,
     iters: o.iters,
     warmup: o.warmup,
@@ -120,15 +132,21 @@ export function buildPlan(opNames: string[], o: PlanInput, worldSize?: number): 
   if (plan.window < 1 || plan.window > 4096) throw new UsageError('--window must be between 1 and 4096');
   if (o.json && o.csv && resolve(o.json) === resolve(o.csv)) throw new UsageError('--json and --csv name the same file; give them different names');
 
-  for (const op of ops) {
+  ops.forEach((op, i) => {
     let inPlace = o.inPlace ?? false;
     if (inPlace && !op.hasInPlace) {
       if (strict) throw new UsageError(`${op.name} has no in-place form; drop --in-place`);
       plan.notes.push(`${op.name} has no in-place form: measured out of place`);
       inPlace = false;
     }
-    plan.runs.push({ op: op.name, inPlace });
-  }
+    const s = specs[i];
+    plan.runs.push({
+      op: op.name, inPlace,
+      ...(s.sizes !== undefined && { sizes: parseSizes(s.sizes) }),
+      ...(s.dtype !== undefined && { dtypes: resolveDtypes(s.dtype, backend) }),
+      ...(s.reduceOp !== undefined && { redops: resolveRedops(s.reduceOp, backend) }),
+    });
+  });
   // Expanding validates every combination (rank rules, sizes too small, counts too large).
   const { points, notes } = expand(plan, strict);
   plan.notes.push(...notes);
@@ -158,6 +176,15 @@ function resolveTiming(t: string | undefined, backend: BackendDef): Timing {
   if (t === undefined) return backend.defaultTiming;
   if (t === 'per-op' || t === 'batch') return t;
   throw new UsageError(`unknown --timing '${t}'; choose per-op (OSU: each op timed alone) or batch (nccl-tests: back to back)`);
+}
+
+function resolveDtypes(spec: string, backend: BackendDef): string[] {
+  return resolveList(spec, 'dtype', backend, DTYPES.map((d) => d.name), (s) => findDtype(s)?.name);
+}
+
+function resolveRedops(spec: string, backend: BackendDef): RedOp[] {
+  return resolveList(spec, 'reduce-op', backend, [...REDOPS], (s) =>
+    (REDOPS as readonly string[]).includes(s.trim().toLowerCase()) ? s.trim().toLowerCase() : undefined) as RedOp[];
 }
 
 /** A comma list of names, or "all" (everything the backend supports). */
@@ -218,10 +245,10 @@ function expand(plan: Plan, strict: boolean): { points: Point[]; notes: string[]
     for (const k of plan.rankCounts) {
       if (k < op.minRanks) { skip(`${op.name} needs at least ${op.minRanks} ranks; ${k} is too few (raise -n or --ranks)`); continue; }
       if (op.evenRanks && k % 2 !== 0) { skip(`${op.name} runs between pairs of ranks (r, r+n/2) and needs an even rank count; ${k} is odd`); continue; }
-      for (const dtype of plan.dtypes) {
+      for (const dtype of run.dtypes ?? plan.dtypes) {
         const ts = findDtype(dtype)!.size;
-        for (const redop of op.reduces ? plan.redops : (['none'] as const)) {
-          const sizes = op.shape === 'none' ? [0] : plan.sizes;
+        for (const redop of op.reduces ? run.redops ?? plan.redops : (['none'] as const)) {
+          const sizes = op.shape === 'none' ? [0] : run.sizes ?? plan.sizes;
           // Sizes below the op's minimum are skipped with a note; none left is an error.
           const usable = sizes.filter((size) => op.shape === 'none' || countFor(op, size, ts, k) > 0);
           if (usable.length === 0) { skip(tooSmall(op, sizes[sizes.length - 1], ts, k, dtype, false)); continue; }
@@ -256,6 +283,11 @@ function tooSmall(op: OpDef, size: number, ts: number, k: number, dtype: string,
   return skipped
     ? `${why}: sizes below ${formatBytes(need)} are skipped`
     : `every size in --sizes (up to ${formatBytes(size)}) is too small: ${why}; raise the sizes to ${formatBytes(need)} or more`;
+}
+
+/** The largest swept size of any run (for memory messages). */
+export function largestSize(plan: Plan): number {
+  return Math.max(...plan.sizes, ...plan.runs.flatMap((r) => r.sizes ?? []));
 }
 
 /** Bytes of send and receive buffer one rank needs for the whole plan (allocated once). */

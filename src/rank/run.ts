@@ -5,7 +5,7 @@ import { EXIT, UsageError } from '../cli/errors.js';
 import { MpiControl } from '../control/mpi.js';
 import type { RankEnv } from '../launch/detect.js';
 import { loadAddon, type Addon } from '../native/addon.js';
-import { bufferBytes, expandPoints, type Plan } from '../plan/plan.js';
+import { bufferBytes, expandPoints, largestSize, type Plan } from '../plan/plan.js';
 import { ResultWriter, type RunMeta } from '../report/writer.js';
 import { VERSION } from '../version.js';
 import { flavorOf } from '../launch/mpirun.js';
@@ -42,7 +42,7 @@ export async function runRank(opts: RankOptions): Promise<number> {
   const points = expandPoints(plan);
   const buffers = bufferBytes(plan, points);
   if (env.localRank === 0)
-    checkMemory(buffers.send + buffers.recv, env.localSize || 1, Math.max(...plan.sizes), hostname());
+    checkMemory(buffers.send + buffers.recv, env.localSize || 1, largestSize(plan), hostname());
 
   const backend = await addon.open(plan.backend);
   const idents = await control.gather(Buffer.from(JSON.stringify({ host: hostname(), pid: process.pid, local_rank: env.localRank })));
