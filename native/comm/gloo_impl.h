@@ -1,0 +1,53 @@
+// Internal to the Gloo backend: gloo.cc (bring-up, split), gloo_ops.cc (the communicator),
+// gloo_reduce.cc (reduction kernels, reduce-scatter).
+#pragma once
+#include <gloo/context.h>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "../common/error.h"
+#include "comm.h"
+
+namespace ccb::gloo {
+
+// Every Gloo wait (connect, send, receive) gives up after this long. Generous, because a peer may
+// be allocating and touching large buffers between two ops; a dead peer is noticed sooner than
+// this, since its closed sockets fail the pending operations at once.
+constexpr std::chrono::milliseconds kTimeout{120000};
+
+// Slots of our own point-to-point traffic. Gloo's collectives put a prefix 0x01..0x08 in the top
+// byte (gloo/types.h), so a top byte of 0xcc never meets theirs.
+constexpr uint64_t kSlotData = uint64_t(0xcc) << 56;
+constexpr uint64_t kSlotAck = kSlotData + 1;
+constexpr uint64_t kSlotSplit = kSlotData + 2;
+
+// out[i] = x[i] (op) y[i] for n elements of a dtype; out may alias x. nullptr: no such reduction.
+using Kernel = void (*)(void* out, const void* x, const void* y, size_t n);
+Kernel kernelFor(Dtype t, RedOp r);
+
+// Gloo's reduce-scatter (ReduceScatterHalvingDoubling, built once per prepared op). It works in
+// place on `work` (count elements per rank, ranks' chunks in order) and leaves this rank's reduced
+// chunk at the front of `work`.
+struct ReduceScatter {
+  virtual ~ReduceScatter() = default;
+  virtual void run() = 0;
+};
+std::unique_ptr<ReduceScatter> makeReduceScatter(const std::shared_ptr<::gloo::Context>& ctx, void* work,
+                                                 size_t count, Dtype t, RedOp r);
+
+// Rethrows the exception being handled as a ccb::Error: ours unchanged; Gloo's (and the standard
+// library's) as Internal, prefixed with `what`. Call only from a catch block.
+[[noreturn]] void rethrow(const std::string& what);
+
+// A context over ranks [0, k) of `parent`, connected through addresses exchanged over parent's
+// pairs; nullptr on ranks >= k. Collective over the first k ranks of parent.
+std::shared_ptr<::gloo::Context> splitContext(::gloo::Context& parent, int k);
+
+// The communicator over a connected context.
+std::unique_ptr<Comm> makeComm(std::shared_ptr<::gloo::Context> ctx);
+
+}  // namespace ccb::gloo
