@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "comm/gloo.h"
 #include "comm/registry.h"
 #include "common/error.h"
 #include "device/device.h"
@@ -88,6 +89,15 @@ Comm& commByHandle(int h) {
   return *s.subComms[size_t(h) - 1];
 }
 
+Napi::Value bufferFrom(Napi::Env env, const std::vector<char>& v) {
+  return Napi::Buffer<char>::Copy(env, v.data(), v.size());
+}
+
+std::vector<char> bytesOf(const Napi::Value& v) {
+  auto b = v.As<Napi::Buffer<char>>();
+  return std::vector<char>(b.Data(), b.Data() + b.Length());
+}
+
 std::string str(const Napi::Object& o, const char* key) { return o.Get(key).As<Napi::String>().Utf8Value(); }
 double num(const Napi::Object& o, const char* key) { return o.Get(key).As<Napi::Number>().DoubleValue(); }
 bool flag(const Napi::Object& o, const char* key) { return o.Get(key).ToBoolean().Value(); }
@@ -130,6 +140,7 @@ Napi::Value Capabilities(const Napi::CallbackInfo& info) {
   }
   out.Set("backends", backends);
   out.Set("mpiLibrary", mpi::libraryVersion());
+  out.Set("glooLibrary", gloo::available() ? gloo::libraryVersion() : "");
   return out;
 }
 
@@ -158,12 +169,26 @@ Napi::Value MpiInit(const Napi::CallbackInfo& info) {
   });
 }
 
+Napi::Value GlooPrepare(const Napi::CallbackInfo& info) {
+  const int rank = info[0].As<Napi::Number>().Int32Value(), size = info[1].As<Napi::Number>().Int32Value();
+  const std::string host = info[2].As<Napi::String>().Utf8Value();
+  return schedule(info.Env(), [rank, size, host]() -> Finish {
+    auto blob = std::make_shared<std::vector<char>>(gloo::prepare(rank, size, host));
+    return [blob](Napi::Env env) { return bufferFrom(env, *blob); };
+  });
+}
+
 Napi::Value Open(const Napi::CallbackInfo& info) {
   const std::string backend = info[0].As<Napi::String>().Utf8Value();
-  return schedule(info.Env(), [backend]() -> Finish {
+  std::vector<std::vector<char>> peers;
+  if (info.Length() > 1 && info[1].IsArray()) {
+    Napi::Array a = info[1].As<Napi::Array>();
+    for (uint32_t i = 0; i < a.Length(); ++i) peers.push_back(bytesOf(a.Get(i)));
+  }
+  return schedule(info.Env(), [backend, peers]() -> Finish {
     State& s = state();
     if (!s.device) s.device = makeHostDevice();
-    s.backend = openBackend(backend, *s.device);
+    s.backend = openBackend(backend, *s.device, peers);
     Comm& w = s.backend->world();
     const int rank = w.rank(), size = w.size();
     const std::string lib = s.backend->library(), dev = s.device->describe();
@@ -262,13 +287,8 @@ Napi::Value ControlBarrier(const Napi::CallbackInfo& info) {
   });
 }
 
-Napi::Value bufferFrom(Napi::Env env, const std::vector<char>& v) {
-  return Napi::Buffer<char>::Copy(env, v.data(), v.size());
-}
-
 Napi::Value ControlBcast(const Napi::CallbackInfo& info) {
-  auto buf = info[0].As<Napi::Buffer<char>>();
-  std::vector<char> data(buf.Data(), buf.Data() + buf.Length());
+  const std::vector<char> data = bytesOf(info[0]);
   const int root = info[1].As<Napi::Number>().Int32Value();
   return schedule(info.Env(), [data, root]() -> Finish {
     auto out = std::make_shared<std::vector<char>>(mpi::bcast(data, root));
@@ -277,8 +297,7 @@ Napi::Value ControlBcast(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value ControlGather(const Napi::CallbackInfo& info) {
-  auto buf = info[0].As<Napi::Buffer<char>>();
-  std::vector<char> data(buf.Data(), buf.Data() + buf.Length());
+  const std::vector<char> data = bytesOf(info[0]);
   return schedule(info.Env(), [data]() -> Finish {
     auto parts = std::make_shared<std::vector<std::vector<char>>>(mpi::gather(data));
     const bool root = mpi::worldRank() == 0;
@@ -328,6 +347,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("bufferElems", Napi::Function::New(env, BufferElems));
   exports.Set("mpiInit", Napi::Function::New(env, MpiInit));
   exports.Set("open", Napi::Function::New(env, Open));
+  exports.Set("glooPrepare", Napi::Function::New(env, GlooPrepare));
   exports.Set("split", Napi::Function::New(env, Split));
   exports.Set("allocate", Napi::Function::New(env, Allocate));
   exports.Set("measure", Napi::Function::New(env, Measure));

@@ -151,7 +151,7 @@ describe('ccbench over MPI', () => {
     await waitFor(() => strays().length === 0);
   });
 
-  test('a stopped rank ends the job after --timeout with a message naming the size', async () => {
+  test('a stopped rank ends the job after --timeout with one message naming it, its host, op, size and iteration', async () => {
     const json = join(dir, 'hang.json');
     const run = ccbench(['allreduce', '--sizes', '8:1K', '-n', '2', '--iters', '100000000', '--max-time-per-size', '0.3',
       '--timeout', '2', '--json', json]);
@@ -160,7 +160,9 @@ describe('ccbench over MPI', () => {
     process.kill(victim, 'SIGSTOP');
     const r = await run;
     assert.equal(r.code, 124, r.stderr);
-    assert.match(r.stderr, /rank 0 \(.+\): no progress for \d+ s in allreduce \d+ B float32 sum on 2 ranks/);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0], /^ccbench: rank 1 \(.+\) has sent nothing for \d+ s \(stopped or hung\) during allreduce \d+ B float32 sum on 2 ranks \(timed iteration \d+\)$/);
     const doc = readJson(json);
     assert.equal(doc.status, 'failed');
     assert.ok(doc.results.length >= 1, 'finished sizes kept');

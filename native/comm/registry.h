@@ -17,6 +17,7 @@ struct BackendStatus {
 };
 
 std::vector<BackendStatus> backendStatus();
-std::unique_ptr<Backend> openBackend(const std::string& name, Device& dev);
+// `peers`: every rank's address blob for backends that connect in two phases (Gloo), else empty.
+std::unique_ptr<Backend> openBackend(const std::string& name, Device& dev, const std::vector<std::vector<char>>& peers);
 
 }  // namespace ccb

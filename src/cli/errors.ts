@@ -11,5 +11,6 @@ export const EXIT = {
   internal: 1,
   usage: 2,
   wrongResults: 3, // --check found wrong elements
+  rankFailed: 4, // a rank died, failed to start, or lost rank 0
   timeout: 124, // a rank made no progress for --timeout seconds (as timeout(1))
 } as const;

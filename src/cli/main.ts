@@ -29,13 +29,16 @@ async function run(ops: (string | RunSpec)[], o: CliOptions): Promise<void> {
   const command = process.env.CCBENCH_COMMAND ? (JSON.parse(process.env.CCBENCH_COMMAND) as string[]) : ['ccbench', ...process.argv.slice(2)];
   if (rankEnv) {
     addonLoaded = true;
-    process.exitCode = await runRank({ env: rankEnv, command, makePlan: (size) => toPlan(ops, o, size) });
+    process.exitCode = await runRank({
+      env: rankEnv, command, backend: o.backend ?? 'mpi', controlAddr: o.controlAddr, timeoutSec: o.timeout ?? 300,
+      makePlan: (size) => toPlan(ops, o, size),
+    });
     return;
   }
   if (process.env.CCBENCH_LAUNCHED)
     throw new Error('this process was started by the ccbench launcher but sees no rank variables (OMPI_COMM_WORLD_RANK, PMI_RANK, SLURM_PROCID, ...)');
   const plan = toPlan(ops, o);
-  process.exitCode = await launchRanks(plan, o.launcherArgs, process.argv.slice(2), command);
+  process.exitCode = await launchRanks(plan, { launcher: o.launcher, launcherArgs: o.launcherArgs, argv: process.argv.slice(2), command });
 }
 
 function exitNow(code: number): never {

@@ -9,7 +9,9 @@ import { VERSION } from '../version.js';
 
 export interface CliOptions extends Omit<PlanInput, 'ranks'> {
   ranks?: number[];
+  launcher?: string;
   launcherArgs?: string;
+  controlAddr?: string;
 }
 
 export type RunHandler = (runs: (string | RunSpec)[], opts: CliOptions) => Promise<void>;
@@ -60,7 +62,9 @@ function addRunOptions(cmd: Command): Command {
     .option('--overwrite', 'replace existing --json / --csv files instead of refusing')
     .option('-q, --quiet', 'print no table (files and errors only)')
     .option('--timeout <s>', 'end the run if a rank makes no progress for s seconds (0 = never)', seconds('--timeout'), DEFAULTS.timeoutSec)
-    .option('--launcher-args <args>', 'extra arguments for mpirun, e.g. "--hostfile hosts --map-by node"');
+    .addOption(new Option('--launcher <name>', 'how ranks are started: auto = srun inside a Slurm allocation, else mpirun if installed, else local').choices(['auto', 'mpirun', 'srun', 'local']).default('auto'))
+    .option('--launcher-args <args>', 'extra arguments for the launcher, e.g. "--hostfile hosts --map-by node" (mpirun) or "--partition gpu" (srun)')
+    .option('--control-addr <host:port>', 'where rank 0 listens for the control plane when there is no MPI (default: loopback for local runs, the first host of a Slurm step)');
 }
 
 const MAIN_EXAMPLES = `

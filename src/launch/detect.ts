@@ -2,7 +2,7 @@
 // (shared/reference/gpu-abi.md §11); the first family found wins, MPI launchers before Slurm,
 // because mpirun inside a Slurm allocation still sets SLURM_* from the allocation.
 
-export type LauncherKind = 'openmpi' | 'hydra' | 'mvapich' | 'pmix' | 'slurm';
+export type LauncherKind = 'ccbench' | 'openmpi' | 'hydra' | 'mvapich' | 'pmix' | 'slurm';
 
 export interface RankEnv {
   launcher: LauncherKind;
@@ -25,6 +25,8 @@ function int(env: Env, ...names: string[]): number | undefined {
 
 export function detectRankEnv(env: Env): RankEnv | null {
   const families: [LauncherKind, () => Omit<RankEnv, 'launcher'> | null][] = [
+    // ccbench's own local launcher (no MPI): it sets these for each process it starts.
+    ['ccbench', () => pick(env, ['CCBENCH_RANK'], ['CCBENCH_SIZE'], ['CCBENCH_LOCAL_RANK'], ['CCBENCH_LOCAL_SIZE'], false)],
     ['openmpi', () => pick(env, ['OMPI_COMM_WORLD_RANK'], ['OMPI_COMM_WORLD_SIZE'], ['OMPI_COMM_WORLD_LOCAL_RANK'], ['OMPI_COMM_WORLD_LOCAL_SIZE'], true)],
     ['mvapich', () => pick(env, ['MV2_COMM_WORLD_RANK', 'MVP_COMM_WORLD_RANK'], ['MV2_COMM_WORLD_SIZE', 'MVP_COMM_WORLD_SIZE'],
       ['MV2_COMM_WORLD_LOCAL_RANK', 'MVP_COMM_WORLD_LOCAL_RANK'], ['MV2_COMM_WORLD_LOCAL_SIZE', 'MVP_COMM_WORLD_LOCAL_SIZE'], true)],

@@ -10,6 +10,7 @@ export interface NativeCapabilities {
   dtypes: { name: string; id: number; size: number }[];
   backends: { name: string; available: boolean; reason: string }[];
   mpiLibrary: string;
+  glooLibrary: string;
 }
 
 export interface MeasureSpec {
@@ -38,7 +39,10 @@ export interface Addon {
   capabilities(): NativeCapabilities;
   bufferElems(op: string, count: number, n: number): { send: number; recv: number } | null;
   mpiInit(): Promise<{ rank: number; size: number }>;
-  open(backend: string): Promise<{ rank: number; size: number; library: string; device: string }>;
+  /** Opens a backend; Gloo takes every rank's glooPrepare() blob, indexed by rank. */
+  open(backend: string, peers?: Buffer[]): Promise<{ rank: number; size: number; library: string; device: string }>;
+  /** Gloo, phase 1: this rank's TCP device and pairs; returns the address blob to exchange. */
+  glooPrepare(rank: number, size: number, host: string): Promise<Buffer>;
   split(k: number): Promise<number>;
   allocate(sendBytes: number, recvBytes: number): Promise<void>;
   measure(comm: number, spec: MeasureSpec): Promise<MeasureResult>;

@@ -30,6 +30,15 @@ export const BACKENDS: readonly BackendDef[] = [
       float8e5m2: NO_FP8,
     },
   },
+  {
+    name: 'gloo',
+    summary: 'Gloo CPU collectives over TCP (PyTorch\'s CPU backend); needs no MPI',
+    dtypes: ['int8', 'uint8', 'int32', 'uint32', 'int64', 'uint64', 'float16', 'bfloat16', 'float32', 'float64', 'float8e4m3', 'float8e5m2'],
+    redops: ['sum', 'prod', 'max', 'min'],
+    maxCount: 2 ** 31 - 1,
+    defaultTiming: 'per-op',
+    whyNot: { avg: 'Gloo has no average reduction; use sum, prod, max or min, or a GPU backend (nccl, rccl)' },
+  },
 ];
 
 export function findBackend(name: string): BackendDef | undefined {

@@ -1,21 +1,27 @@
-// What one rank does: join the control plane, open the backend, allocate once, run the sweep,
-// and (rank 0) write the tables and files.
+// What one rank does: join the job, open the backend, allocate once, run the sweep, and (rank 0)
+// write the tables and files. Once joined, a failure anywhere ends the whole job (ending.ts).
 import { hostname } from 'node:os';
 import { EXIT, UsageError } from '../cli/errors.js';
-import { MpiControl } from '../control/mpi.js';
+import { allgather } from '../control/control.js';
+import { Monitor } from '../control/monitor.js';
 import type { RankEnv } from '../launch/detect.js';
+import { flavorOf } from '../launch/mpirun.js';
 import { loadAddon, type Addon } from '../native/addon.js';
 import { bufferBytes, expandPoints, largestSize, type Plan } from '../plan/plan.js';
 import { ResultWriter, type RunMeta } from '../report/writer.js';
 import { VERSION } from '../version.js';
-import { flavorOf } from '../launch/mpirun.js';
+import { Ending, exitCodeOf } from './ending.js';
+import { joinJob, type Joined } from './join.js';
 import { checkMemory } from './memory.js';
 import { sweep } from './sweep.js';
-import { Watchdog } from './watchdog.js';
+import { Tracker } from './tracker.js';
 
 export interface RankOptions {
   env: RankEnv;
   command: string[];
+  backend: string;
+  controlAddr?: string;
+  timeoutSec: number;
   /** Builds (and validates) the plan once the world size is known. */
   makePlan: (worldSize: number) => Plan;
 }
@@ -28,62 +34,39 @@ const TIMING_NOTE = {
 export async function runRank(opts: RankOptions): Promise<number> {
   const { env } = opts;
   const addon = loadAddon();
+  // Started by ccbench's local launcher: when it goes away, so do we (no stray ranks).
+  if (env.launcher === 'ccbench') process.on('disconnect', () => addon.hardExit(EXIT.rankFailed));
   const caps = addon.capabilities();
-  if (!env.mpi)
-    throw new UsageError(`this ${env.launcher} job step has no MPI process manager; start it with mpirun, or srun --mpi=pmix`);
-  const mpiStatus = caps.backends.find((b) => b.name === 'mpi');
-  if (!mpiStatus?.available) throw new UsageError(mpiStatus?.reason ?? 'the MPI backend is unavailable');
+  const mpi = caps.backends.find((b) => b.name === 'mpi');
+  if (opts.backend === 'mpi' && !env.mpi)
+    throw new UsageError(`this ${env.launcher} job has no MPI process manager for the mpi backend; start it with mpirun or srun --mpi=pmix, or use --backend gloo`);
+  if (opts.backend === 'mpi' && !mpi?.available) throw new UsageError(mpi?.reason ?? 'the MPI backend is unavailable');
+  const joined = await joinJob(addon, env, env.mpi && !!mpi?.available, opts.controlAddr, opts.timeoutSec);
+  const plan = opts.makePlan(joined.size);
 
-  const control = await MpiControl.connect(addon);
-  const isRoot = control.rank === 0;
-  if (env.size > 0 && control.size !== env.size)
-    throw new UsageError(`${env.launcher} started ${env.size} ranks but MPI sees ${control.size}: the job was launched by a different MPI than the one ccbench was built with (${caps.mpiLibrary}); use that MPI's mpirun or rebuild ccbench`);
-  const plan = opts.makePlan(control.size);
-  const points = expandPoints(plan);
-  const buffers = bufferBytes(plan, points);
-  if (env.localRank === 0)
-    checkMemory(buffers.send + buffers.recv, env.localSize || 1, largestSize(plan), hostname());
-
-  const backend = await addon.open(plan.backend);
-  const idents = await control.gather(Buffer.from(JSON.stringify({ host: hostname(), pid: process.pid, local_rank: env.localRank })));
-
-  let writer: ResultWriter | undefined;
-  if (isRoot && idents) {
-    const ranks = idents.map((b, rank) => ({ rank, ...JSON.parse(b.toString()) }));
-    const meta: RunMeta = {
-      ccbench: { version: VERSION, node: process.version },
-      command: opts.command,
-      cwd: process.cwd(),
-      start_time: new Date().toISOString(),
-      launcher: env.launcher,
-      backend: { name: plan.backend, library: backend.library, device: backend.device },
-      mpi: { ...mpiIdentity(caps.mpiLibrary), library_version: caps.mpiLibrary },
-      world_size: control.size,
-      hosts: [...new Set(ranks.map((r) => r.host as string))],
-      ranks,
-      plan,
-    };
-    writer = new ResultWriter(meta, (line) => process.stdout.write(line + '\n'));
-    writer.open();
-    installSignalHandlers(addon, writer);
+  const host = hostname();
+  const tracker = new Tracker(addon);
+  const ending = new Ending(joined.rank, host, addon, joined.tcp);
+  const monitor = new Monitor(joined.tcp, {
+    rank: joined.rank, host, timeoutSec: plan.timeoutSec, position: () => tracker.position(),
+    fatal: (message, code, report) => void ending.fail(message, code, report),
+  });
+  tracker.onMove = () => monitor.beat();
+  ending.onStart = () => monitor.stop();
+  ending.installSignalHandlers();
+  monitor.start();
+  let wrong: number;
+  try {
+    wrong = await measureAll(addon, joined, plan, opts, tracker, ending);
+  } catch (e) {
+    return ending.fail((e as Error)?.message ?? String(e), exitCodeOf(e), true, true);
   }
-  await control.barrier(); // rank 0 has its files: from here on results are kept
-  await addon.allocate(buffers.send, buffers.recv);
-
-  const where = `rank ${control.rank} (${hostname()})`;
-  const watchdog = new Watchdog(addon, plan.timeoutSec, (msg) => {
-    process.stderr.write(`ccbench: ${where}: ${msg}\n`);
-    writer?.close('failed', msg);
-    addon.hardExit(EXIT.timeout);
-  });
-  watchdog.start();
-  const wrong = await sweep({
-    addon, control, plan, points, watchdog,
-    onRow: (row, point) => writer?.add(row, tableTitle(plan, point.op, point.ranks, backend, point.inPlace) +
-      (plan.repeat > 1 ? ` · cycle ${row.cycle} of ${plan.repeat}` : '')),
-  });
-  watchdog.stop();
+  // Everyone is past the final barrier: closing connections is no longer news.
+  monitor.stop();
+  joined.tcp.quiet();
   await addon.close();
+  await joined.tcp.close();
+  const writer = ending.writer;
   if (writer) {
     writer.close('complete');
     if (plan.check && !plan.output.quiet)
@@ -91,6 +74,55 @@ export async function runRank(opts: RankOptions): Promise<number> {
     if (wrong > 0) process.stderr.write(`ccbench: --check found ${wrong} wrong elements (see the #wrong column)\n`);
   }
   return wrong > 0 ? EXIT.wrongResults : EXIT.ok;
+}
+
+async function measureAll(addon: Addon, joined: Joined, plan: Plan, opts: RankOptions, tracker: Tracker, ending: Ending): Promise<number> {
+  const { control, rank, idents } = joined;
+  const points = expandPoints(plan);
+  const buffers = bufferBytes(plan, points);
+  const mine = idents[rank];
+  if (mine.local_rank === 0) {
+    const onNode = idents.filter((i) => i.host === mine.host).length;
+    checkMemory(buffers.send + buffers.recv, onNode, largestSize(plan), mine.host);
+  }
+  const backend = await tracker.watch(`opening the ${plan.backend} backend`, openBackend(addon, joined, plan.backend));
+
+  if (rank === 0) {
+    const caps = addon.capabilities();
+    const meta: RunMeta = {
+      ccbench: { version: VERSION, node: process.version },
+      command: opts.command,
+      cwd: process.cwd(),
+      start_time: new Date().toISOString(),
+      launcher: opts.env.launcher,
+      backend: { name: plan.backend, library: backend.library, device: backend.device },
+      mpi: caps.mpiLibrary ? { ...mpiIdentity(caps.mpiLibrary), library_version: caps.mpiLibrary } : null,
+      world_size: joined.size,
+      hosts: [...new Set(idents.map((r) => r.host))],
+      ranks: idents,
+      plan,
+    };
+    ending.writer = new ResultWriter(meta, (line) => process.stdout.write(line + '\n'));
+    ending.writer.open();
+  }
+  await tracker.watch('allocating buffers', control.barrier()); // rank 0 has its files: from here results are kept
+  await tracker.watch('allocating buffers', addon.allocate(buffers.send, buffers.recv));
+
+  const wrong = await sweep({
+    addon, control, plan, points, tracker,
+    onRow: (row, point) => ending.writer?.add(row, tableTitle(plan, point.op, point.ranks, backend, point.inPlace) +
+      (plan.repeat > 1 ? ` · cycle ${row.cycle} of ${plan.repeat}` : '')),
+  });
+  await tracker.watch('finishing', control.barrier());
+  return wrong;
+}
+
+/** MPI opens on its own; Gloo's peers exchange their addresses over the control plane first. */
+async function openBackend(addon: Addon, j: Joined, name: string): Promise<{ library: string; device: string }> {
+  if (name !== 'gloo') return addon.open(name);
+  const single = new Set(j.idents.map((i) => i.host)).size === 1;
+  const mine = await addon.glooPrepare(j.rank, j.size, single ? '127.0.0.1' : j.idents[j.rank].host);
+  return addon.open('gloo', await allgather(j.control, mine));
 }
 
 const MPI_NAMES = { openmpi: 'Open MPI', mpich: 'MPICH', intel: 'Intel MPI', mvapich: 'MVAPICH', unknown: 'unknown' };
@@ -103,13 +135,4 @@ function mpiIdentity(libraryVersion: string): { implementation: string; version:
 function tableTitle(plan: Plan, op: string, ranks: number, backend: { library: string; device: string }, inPlace: boolean): string {
   return `# ${op} · ${ranks} ranks · ${plan.backend} (${backend.library}) · ${backend.device} · ` +
     `${inPlace ? 'in-place' : 'out-of-place'} · ${TIMING_NOTE[plan.timing]}`;
-}
-
-// Ctrl-C or a scheduler's SIGTERM: the files already hold every finished size; mark them.
-function installSignalHandlers(addon: Addon, writer: ResultWriter): void {
-  for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const)
-    process.on(sig, () => {
-      writer.close('interrupted', `received ${sig}`);
-      addon.hardExit(code);
-    });
 }

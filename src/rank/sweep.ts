@@ -6,7 +6,7 @@ import type { Plan, Point } from '../plan/plan.js';
 import { formatBytes } from '../plan/sizes.js';
 import { makeRow, type ResultRow } from '../report/row.js';
 import { summarize } from '../report/stats.js';
-import type { Watchdog } from './watchdog.js';
+import type { Tracker } from './tracker.js';
 
 interface Gathered {
   member: boolean;
@@ -50,14 +50,14 @@ export interface SweepContext {
   control: ControlPlane;
   plan: Plan;
   points: Point[];
-  watchdog: Watchdog;
+  tracker: Tracker;
   /** Rank 0 only: receives each finished row. */
   onRow?: (row: ResultRow, point: Point) => void;
 }
 
 /** Runs every point; returns the total number of wrong elements (rank 0; 0 elsewhere). */
 export async function sweep(ctx: SweepContext): Promise<number> {
-  const { addon, control, plan, points, watchdog } = ctx;
+  const { addon, control, plan, points } = ctx;
   // Sub-communicators are collective over the world: create them all, in the same order everywhere.
   const handles = new Map<number, number>();
   for (const k of plan.rankCounts) handles.set(k, k === control.size ? 0 : await addon.split(k));
@@ -70,17 +70,17 @@ export async function sweep(ctx: SweepContext): Promise<number> {
 
 /** One point on every rank; returns its wrong elements on rank 0. */
 async function runPoint(ctx: SweepContext, handle: number, point: Point, cycle: number): Promise<number> {
-  const { addon, control, plan, watchdog } = ctx;
+  const { addon, control, plan, tracker } = ctx;
   const where = describePoint(point) + (plan.repeat > 1 ? ` (cycle ${cycle} of ${plan.repeat})` : '');
   const result = handle >= 0
-    ? await watchdog.watch(where, addon.measure(handle, {
+    ? await tracker.watch(where, addon.measure(handle, {
       op: point.op, dtype: point.dtype, redop: point.redop === 'none' ? 'sum' : point.redop,
       root: Math.max(0, point.root), count: point.count, inPlace: point.inPlace,
       iters: point.iters, warmup: point.warmup, maxTimeSec: plan.maxTimePerSize,
       timing: plan.timing, window: plan.window, check: plan.check,
     }))
     : null;
-  const parts = await watchdog.watch(`${where} (gathering results)`, control.gather(encodeResult(result)));
+  const parts = await tracker.watch(`${where} (gathering results)`, control.gather(encodeResult(result)));
   if (!parts) return 0;
   const row = combine(point, parts.map(decodeResult), plan.check, cycle);
   ctx.onRow?.(row, point);

@@ -1,0 +1,71 @@
+// The per-job secret every control-plane connection must prove, and the proof (HMAC-SHA256 over
+// both sides' nonces, so neither side can replay an old exchange).
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { closeSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { UsageError } from '../cli/errors.js';
+
+export function newSecret(): string {
+  return randomBytes(32).toString('hex');
+}
+
+export function nonce(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/** Proof that `role` knows the secret, bound to this connection's two nonces and the rank. */
+export function proof(secret: string, role: 'client' | 'server', serverNonce: string, clientNonce: string, rank: number): string {
+  return createHmac('sha256', secret).update(`ccbench/1 ${role} ${serverNonce} ${clientNonce} ${rank}`).digest('hex');
+}
+
+export function proofMatches(expected: string, got: unknown): boolean {
+  if (typeof got !== 'string' || got.length !== expected.length) return false;
+  return timingSafeEqual(Buffer.from(expected), Buffer.from(got));
+}
+
+type Env = Record<string, string | undefined>;
+
+export function keyFile(env: Env): string {
+  return env.CCBENCH_KEY_FILE || join(homedir(), '.ccbench', 'key');
+}
+
+/**
+ * The secret of this job: CCBENCH_JOB_SECRET when a launcher (or the user) set it; otherwise, in a
+ * Slurm step started directly with srun, one derived from a per-user key file (shared home
+ * directories make it the same on every node) and the job and step ids. Rank 0 creates the key
+ * file the first time; the others wait for it.
+ */
+export async function jobSecret(env: Env, rank: number, waitMs = 10_000): Promise<{ secret: string; source: string }> {
+  if (env.CCBENCH_JOB_SECRET) return { secret: env.CCBENCH_JOB_SECRET, source: 'CCBENCH_JOB_SECRET' };
+  const job = env.SLURM_JOB_ID;
+  const step = env.SLURM_STEP_ID ?? env.SLURM_STEPID;
+  if (!job || step === undefined)
+    throw new UsageError('this job has no shared secret for its control plane; export CCBENCH_JOB_SECRET=$(openssl rand -hex 32) for every rank, or start ranks with ccbench\'s own launchers');
+  const file = keyFile(env);
+  if (rank === 0 && !existsSync(file)) createKey(file);
+  const deadline = Date.now() + waitMs;
+  while (!existsSync(file)) {
+    if (Date.now() > deadline)
+      throw new UsageError(`${file} did not appear within ${waitMs / 1000} s; it must be on a file system all nodes share, or export CCBENCH_JOB_SECRET for every rank`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const key = readFileSync(file, 'utf8').trim();
+  return { secret: createHmac('sha256', key).update(`slurm ${job}.${step}`).digest('hex'), source: file };
+}
+
+// Written aside and linked into place, so no rank ever reads a half-written key.
+function createKey(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'wx', 0o600);
+  writeSync(fd, newSecret() + '\n');
+  closeSync(fd);
+  try {
+    linkSync(tmp, file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e; // another job created it first
+  } finally {
+    unlinkSync(tmp);
+  }
+}

@@ -1,0 +1,72 @@
+// The local launcher: N rank processes on this machine with no MPI (Gloo, NCCL/RCCL). Rank 0
+// listens on a free loopback port and reports it over the IPC channel; the launcher relays it.
+// When a rank fails, the others get a moment to report (rank 0 names the failed rank), then are
+// terminated; nothing outlives the launcher (ranks exit when its channel closes).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { constants } from 'node:os';
+import { newSecret } from '../control/auth.js';
+import { OWN_CODES, signalName } from './supervise.js';
+
+type Env = Record<string, string | undefined>;
+
+const GRACE_MS = 3000;
+
+export function runLocal(np: number, rankArgv: string[], env: Env): Promise<number> {
+  const secret = newSecret();
+  const kids: ChildProcess[] = [];
+  const exits: { rank: number; code: number | null; signal: NodeJS.Signals | null }[] = [];
+  let weSignalled = false;
+  let failedAt = 0;
+
+  for (let rank = 0; rank < np; rank++) {
+    const child = spawn(rankArgv[0], rankArgv.slice(1), {
+      stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+      env: {
+        ...env, CCBENCH_RANK: String(rank), CCBENCH_SIZE: String(np), CCBENCH_LOCAL_RANK: String(rank),
+        CCBENCH_LOCAL_SIZE: String(np), CCBENCH_JOB_SECRET: secret, CCBENCH_CONTROL_ADDR: '127.0.0.1:0',
+      } as NodeJS.ProcessEnv,
+    });
+    child.on('error', () => {}); // reported through its exit
+    if (rank === 0)
+      child.on('message', (m: { ccbenchControlPort?: number }) => {
+        if (typeof m?.ccbenchControlPort === 'number') for (const k of kids.slice(1)) if (k.connected) k.send(m);
+      });
+    kids.push(child);
+  }
+
+  const terminate = (sig: NodeJS.Signals) => {
+    weSignalled = true;
+    for (const k of kids) if (k.exitCode === null && k.signalCode === null) k.kill(sig);
+  };
+  const onTerm = () => terminate('SIGTERM');
+  process.on('SIGTERM', onTerm);
+  process.on('SIGINT', () => {}); // the terminal sends it to every rank already
+
+  return new Promise((resolve) => {
+    kids.forEach((child, rank) => child.on('exit', (code, signal) => {
+      exits.push({ rank, code, signal });
+      if ((code !== 0 || signal) && !failedAt) {
+        failedAt = Date.now();
+        setTimeout(() => terminate('SIGTERM'), GRACE_MS).unref();
+        setTimeout(() => terminate('SIGKILL'), GRACE_MS + 2000).unref();
+      }
+      if (exits.length < np) return;
+      process.off('SIGTERM', onTerm);
+      resolve(summarize(exits, weSignalled));
+    }));
+  });
+}
+
+/** The launcher's exit code, and a line for a rank that died of a signal nobody reported. */
+function summarize(exits: { rank: number; code: number | null; signal: NodeJS.Signals | null }[], weSignalled: boolean): number {
+  const first = exits.find((e) => e.code !== 0 || e.signal);
+  if (!first) return 0;
+  const killed = exits.find((e) => e.signal && !(weSignalled && (e.signal === 'SIGTERM' || e.signal === 'SIGKILL')));
+  if (killed) process.stderr.write(`ccbench: rank ${killed.rank} was killed by ${killed.signal}\n`);
+  const reported = exits.find((e) => e.code !== null && e.code !== 0 && OWN_CODES.has(e.code));
+  if (reported) return reported.code as number;
+  if (first.signal) return 128 + constants.signals[first.signal];
+  const sig = first.code !== null && first.code > 128 ? signalName(first.code - 128) : undefined;
+  process.stderr.write(`ccbench: rank ${first.rank} ended with exit code ${first.code}${sig ? ` (${sig})` : ''}\n`);
+  return first.code ?? 1;
+}

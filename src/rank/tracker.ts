@@ -1,0 +1,26 @@
+// Where this rank is: the point the sweep is on (set around each native call) and the engine's
+// phase and iteration (read from the addon's atomics). The monitor sends it in every heartbeat.
+import type { Position } from '../control/monitor.js';
+import type { Addon } from '../native/addon.js';
+
+export class Tracker {
+  private where = '';
+  /** Called when the rank moves on (the monitor sends a heartbeat at once). */
+  onMove: () => void = () => {};
+
+  constructor(private readonly addon: Addon) {}
+
+  /** Runs a native or control call, recording where the rank is while it runs. */
+  async watch<T>(where: string, call: Promise<T>): Promise<T> {
+    if (where !== this.where) {
+      this.where = where;
+      this.onMove();
+    }
+    return call;
+  }
+
+  position(): Position {
+    const p = this.addon.progress();
+    return { where: this.where, phase: p.phase, iteration: p.iteration };
+  }
+}
