@@ -157,7 +157,7 @@ describe('failures reach the monitor', () => {
 
   test('a silent rank is named after the timeout; a failing rank\'s own message is relayed', async () => {
     const { all } = await job(3);
-    const fatal: [string, number, boolean][] = [];
+    const fatal: [string, string, number][] = [];
     const m0 = new Monitor(all[0], { rank: 0, host: 'h0', timeoutSec: 1, position: () => pos('allreduce 8 B float32 sum on 3 ranks'), fatal: (...a) => { fatal.push(a); } });
     const m1 = new Monitor(all[1], { rank: 1, host: 'h1', timeoutSec: 1, position: () => pos('allreduce 8 B float32 sum on 3 ranks'), fatal: () => {} });
     m0.start();
@@ -166,18 +166,19 @@ describe('failures reach the monitor', () => {
     m0.stop();
     m1.stop();
     await closeAll(all);
-    assert.match(fatal[0][0], /^rank 2 has sent nothing for \d+ s \(stopped or hung\)/);
-    assert.equal(fatal[0][1], 124);
+    assert.equal(fatal[0][0], 'silent');
+    assert.match(fatal[0][1], /^rank 2 has sent nothing for \d+ s \(stopped or hung\)/);
+    assert.equal(fatal[0][2], 124);
 
     const { all: b } = await job(2);
     const got: string[] = [];
-    const mb = new Monitor(b[0], { rank: 0, host: 'h0', timeoutSec: 0, position: () => pos('x'), fatal: (m) => { got.push(m); } });
+    const mb = new Monitor(b[0], { rank: 0, host: 'h0', timeoutSec: 0, position: () => pos('x'), fatal: (cause, m) => { got.push(`${cause}: ${m}`); } });
     mb.start();
     b[1].fail('could not allocate 4 GiB', 2);
     await waitUntil(() => got.length > 0);
     mb.stop();
     await closeAll(b);
-    assert.match(got[0], /^rank 1 failed during start-up: could not allocate 4 GiB$/);
+    assert.match(got[0], /^peer-failed: rank 1 failed during start-up: could not allocate 4 GiB$/);
   });
 });
 

@@ -146,7 +146,7 @@ describe('dtypes and reductions', () => {
     assert.equal(plan1('allreduce', { timing: 'batch' }).timing, 'batch');
     usageError(() => plan1('allreduce', { window: 0 }), '--window');
     usageError(() => plan1('allreduce', { window: 4097 }), '--window');
-    usageError(() => plan1('allreduce', { backend: 'gloo' }), "--backend 'gloo'");
+    usageError(() => plan1('allreduce', { backend: 'carrier-pigeon' }), "--backend 'carrier-pigeon'");
     usageError(() => plan1('allredcue'), "unknown op 'allredcue'");
   });
 });

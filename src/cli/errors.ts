@@ -6,6 +6,9 @@ export class UsageError extends Error {
   }
 }
 
+/** A usage error every rank reaches alike (plan checks, the launcher's kind): only rank 0 says it. */
+export class JobUsageError extends UsageError {}
+
 export const EXIT = {
   ok: 0,
   internal: 1,

@@ -7,20 +7,20 @@ import { launchRanks } from '../launch/launch.js';
 import { loadAddon } from '../native/addon.js';
 import { buildPlan, type Plan, type RunSpec } from '../plan/plan.js';
 import { runRank } from '../rank/run.js';
-import { EXIT, UsageError } from './errors.js';
-import { buildProgram, type CliOptions } from './program.js';
+import { hostname } from 'node:os';
+import { EXIT, JobUsageError, UsageError } from './errors.js';
+import { sbatchScript, submit, tasksPerNode } from '../launch/sbatch.js';
+import { OPS } from '../plan/ops.js';
+import { buildProgram, type CliOptions, type SbatchCliOptions } from './program.js';
 
 const rankEnv = detectRankEnv(process.env);
 let addonLoaded = false;
-
-/** Plan errors are the same on every rank: only rank 0 reports them. */
-class PlanError extends UsageError {}
 
 function toPlan(ops: (string | RunSpec)[], o: CliOptions, worldSize?: number): Plan {
   try {
     return buildPlan(ops, { ...o }, worldSize);
   } catch (e) {
-    if (e instanceof UsageError) throw new PlanError(e.message);
+    if (e instanceof UsageError) throw new JobUsageError(e.message); // the same on every rank
     throw e;
   }
 }
@@ -41,6 +41,21 @@ async function run(ops: (string | RunSpec)[], o: CliOptions): Promise<void> {
   process.exitCode = await launchRanks(plan, { launcher: o.launcher, launcherArgs: o.launcherArgs, argv: process.argv.slice(2), command });
 }
 
+async function sbatch(op: string, o: SbatchCliOptions, rankArgs: string[]): Promise<void> {
+  const ops = op === 'all' ? OPS.map((x) => x.name) : [op];
+  const ranks = o.nodes * tasksPerNode({ ...o, np: o.np });
+  toPlan(ops, o, ranks); // the same checks the ranks will make, now rather than in the queue
+  const script = sbatchScript(op, rankArgs, { ...o, np: o.np }, o.backend ?? 'mpi', process.execPath, process.argv[1], !!o.json);
+  if (!o.submit) {
+    process.stdout.write(script);
+    return;
+  }
+  const id = submit(script);
+  const name = o.jobName ?? `ccbench-${op}`;
+  process.stdout.write(`submitted batch job ${id}: output in ${(o.output ?? `${name}-%j.out`).replace('%j', id)}` +
+    `${o.json ? '' : `, results in ${name}-${id}.json`}\n`);
+}
+
 function exitNow(code: number): never {
   // Inside an MPI job the engine thread may be blocked in a collective: leave without finalizing.
   if (rankEnv && addonLoaded) loadAddon().hardExit(code);
@@ -53,18 +68,18 @@ async function fail(e: unknown): Promise<never> {
   const code = usage ? EXIT.usage : EXIT.internal;
   const message = (e as Error)?.message ?? String(e);
   if (rankEnv && rankEnv.rank !== 0) {
-    if (e instanceof PlanError) exitNow(code); // rank 0 says it
+    if (e instanceof JobUsageError) exitNow(code); // rank 0 says it
     // Give rank 0 time to report a shared error first; if it did, the launcher ends us meanwhile.
-    await new Promise((r) => setTimeout(r, 3000));
+    await new Promise((r) => setTimeout(r, 1000));
   }
-  const who = rankEnv && rankEnv.rank !== 0 ? `rank ${rankEnv.rank}: ` : '';
+  const who = rankEnv && rankEnv.rank !== 0 ? `rank ${rankEnv.rank} (${hostname()}): ` : '';
   process.stderr.write(`ccbench: ${who}${usage ? '' : 'internal error: '}${message}\n`);
   if (!usage && process.env.CCBENCH_DEBUG) process.stderr.write(`${(e as Error)?.stack}\n`);
   exitNow(code);
 }
 
 // Every rank parses the same command line: only rank 0 reports a parse error.
-const program = buildProgram(run, !rankEnv || rankEnv.rank === 0);
+const program = buildProgram(run, sbatch, !rankEnv || rankEnv.rank === 0);
 
 try {
   await program.parseAsync(process.argv);

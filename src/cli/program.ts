@@ -16,6 +16,34 @@ export interface CliOptions extends Omit<PlanInput, 'ranks'> {
 
 export type RunHandler = (runs: (string | RunSpec)[], opts: CliOptions) => Promise<void>;
 
+export interface SbatchCliOptions extends CliOptions {
+  nodes: number;
+  gpusPerNode: number;
+  ntasksPerNode?: number;
+  partition?: string;
+  time?: string;
+  account?: string;
+  jobName?: string;
+  output?: string;
+  sbatchArgs?: string;
+  submit?: boolean;
+}
+
+export type SbatchHandler = (op: string, opts: SbatchCliOptions, rankArgs: string[]) => Promise<void>;
+
+/** The run options the user typed, as flags again (for a batch script's srun line). */
+export function typedArgs(cmd: Command, skip: string[]): string[] {
+  const out: string[] = [];
+  for (const opt of cmd.options) {
+    const key = opt.attributeName();
+    if (cmd.getOptionValueSource(key) !== 'cli' || skip.includes(opt.long ?? '')) continue;
+    const v = cmd.getOptionValue(key);
+    if (typeof v === 'boolean') out.push(opt.long as string);
+    else out.push(opt.long as string, Array.isArray(v) ? v.join(',') : String(v));
+  }
+  return out;
+}
+
 function wholeNumber(flag: string, min: number) {
   return (v: string): number => {
     if (!/^\s*\d+\s*$/.test(v)) throw new InvalidArgumentError(`${flag} takes a whole number, not '${v}'.`);
@@ -123,7 +151,7 @@ export function errorWriter(enabled: boolean) {
   };
 }
 
-export function buildProgram(run: RunHandler, reportErrors = true): Command {
+export function buildProgram(run: RunHandler, sbatch: SbatchHandler, reportErrors = true): Command {
   const program = new Command('ccbench')
     .configureOutput({ outputError: errorWriter(reportErrors) }) // before subcommands: they inherit it
     .description('Communication microbenchmarks for GPU clusters: point-to-point and collectives over MPI (NCCL and RCCL to come), with OSU and nccl-tests methodology.')
@@ -150,6 +178,23 @@ export function buildProgram(run: RunHandler, reportErrors = true): Command {
     const { runs, options } = applySuite(loadSuite(name), opts, explicit);
     return run(runs, { ...opts, ...options });
   });
+
+  const sb = addRunOptions(program.command('sbatch').argument('<op>', 'the operation to run (or all)')
+    .description('print a Slurm batch script that runs <op> with srun (options other than the ones below go to the benchmark); --submit submits it'))
+    .option('--nodes <n>', 'nodes to allocate', wholeNumber('--nodes', 1), 1)
+    .option('--gpus-per-node <g>', 'GPUs per node to allocate, one rank each', wholeNumber('--gpus-per-node', 0), 0)
+    .option('--ntasks-per-node <t>', 'ranks per node (default: one per GPU, else -n / --nodes, else 1)', wholeNumber('--ntasks-per-node', 1))
+    .option('--partition <name>', 'Slurm partition')
+    .option('--time <limit>', 'time limit, e.g. 00:30:00')
+    .option('--account <name>', 'account to charge')
+    .option('--job-name <name>', 'job name (default: ccbench-<op>); also names the results file')
+    .option('--output <pattern>', 'the job\'s output file (default: <job name>-%j.out)')
+    .option('--sbatch-args <args>', 'more #SBATCH lines, e.g. "--exclusive --constraint=h100"')
+    .option('--submit', 'submit the script with sbatch and print the job id');
+  sb.addHelpText('after', '\nExamples:\n  $ ccbench sbatch allreduce --nodes 2 --gpus-per-node 8 --partition gpu --time 00:20:00 --sizes 8:8G\n  $ ccbench sbatch alltoall --nodes 4 --ntasks-per-node 1 --backend gloo --submit\n  $ ccbench sbatch all --nodes 2 --ntasks-per-node 2 --check > ccbench.sbatch && sbatch ccbench.sbatch');
+  sb.action(async (op: string, opts: SbatchCliOptions, cmd: Command) =>
+    sbatch(op, opts, [op, ...typedArgs(cmd, ['--np', '--launcher', '--launcher-args', '--nodes', '--gpus-per-node', '--ntasks-per-node',
+      '--partition', '--time', '--account', '--job-name', '--output', '--sbatch-args', '--submit'])]));
 
   program.command('list').description('list the operations, backends and suites').action(() => {
     for (const op of OPS) process.stdout.write(`${op.name.padEnd(14)} ${op.summary}\n`);

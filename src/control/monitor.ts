@@ -3,6 +3,7 @@
 // rank, when one dies, reports a failure, falls silent for --timeout, or when no rank has made
 // progress for --timeout. The other ranks end it when rank 0 dies or falls silent.
 import { EXIT } from '../cli/errors.js';
+import type { Cause } from '../rank/ending.js';
 import type { PeerEvent, TcpControl } from './tcp.js';
 
 export interface Position {
@@ -15,9 +16,10 @@ export interface MonitorOptions {
   rank: number;
   host: string;
   timeoutSec: number; // 0: heartbeats still flow, but nothing is declared hung
+  hosts?: string[]; // every rank's host, by rank, when known at start
   position: () => Position;
-  /** Ends this rank: report (if `report`), tell the others, write files, exit. Never returns. */
-  fatal: (message: string, code: number, report: boolean) => void;
+  /** Ends the job for this cause (rank/ending.ts decides who reports what). */
+  fatal: (cause: Cause, message: string, code: number) => void;
 }
 
 export function describe(p: Partial<Position>): string {
@@ -33,7 +35,9 @@ export class Monitor {
   private every = 1000;
   private lastTick = Date.now();
 
-  constructor(private readonly control: TcpControl, private readonly o: MonitorOptions) {}
+  constructor(private readonly control: TcpControl, private readonly o: MonitorOptions) {
+    o.hosts?.forEach((h, r) => this.hosts.set(r, h));
+  }
 
   start(): void {
     this.control.setEventHandler((e) => this.onEvent(e));
@@ -76,13 +80,7 @@ export class Monitor {
     for (const [r, s] of peers) {
       if (now - s.heard <= limit) continue;
       const secs = Math.round((now - s.heard) / 1000);
-      // Its last heartbeat may predate its last steps; when it was on our point, the collective
-      // stopped where we did, so our phase and iteration say where.
-      const theirs = s.heartbeat as Partial<Position>;
-      const at = theirs.where === me.where ? { ...theirs, phase: me.phase, iteration: me.iteration } : theirs;
-      // Rank 0 names the silent rank; of the others only rank 1 reports a silent rank 0.
-      return this.o.fatal(`${this.name(r)} has sent nothing for ${secs} s (stopped or hung) during ${describe(at)}`,
-        EXIT.timeout, this.o.rank === 0 || this.o.rank === 1);
+      return this.o.fatal('silent', `${this.name(r)} has sent nothing for ${secs} s (stopped or hung) during ${this.whereIs(r, me)}`, EXIT.timeout);
     }
     if (this.o.rank !== 0) return;
     // Everyone is alive: is anyone getting anywhere?
@@ -95,15 +93,24 @@ export class Monitor {
     }
     if (now - this.lastChange > limit) {
       const where = positions.map(([r, p]) => `${this.name(r)} in ${describe(p)}`).join('; ');
-      this.o.fatal(`no rank made progress for ${Math.round((now - this.lastChange) / 1000)} s: ${where}`, EXIT.timeout, true);
+      this.o.fatal('stuck', `no rank made progress for ${Math.round((now - this.lastChange) / 1000)} s: ${where}`, EXIT.timeout);
     }
   }
 
+  /**
+   * Where a peer was last seen. Its last heartbeat may predate its last steps; when it was on our
+   * point, the collective stopped where we did, so our phase and iteration say where.
+   */
+  private whereIs(rank: number, me = this.o.position()): string {
+    const theirs = (this.control.peerStates().get(rank)?.heartbeat ?? {}) as Partial<Position>;
+    return describe(theirs.where === me.where ? { ...theirs, phase: me.phase, iteration: me.iteration } : theirs);
+  }
+
   private onEvent(e: PeerEvent): void {
-    const last = describe(this.control.peerStates().get(e.rank)?.heartbeat as Partial<Position>);
-    if (e.kind === 'aborted') return this.o.fatal(e.message ?? '', e.code ?? 1, false); // rank 0 has said it
-    if (e.kind === 'failed') return this.o.fatal(`${this.name(e.rank)} failed during ${last}: ${e.message}`, e.code ?? EXIT.rankFailed, true);
-    const who = this.o.rank === 0 ? `${this.name(e.rank)} died` : `lost the connection to ${this.name(0)}`;
-    this.o.fatal(`${who} during ${last}`, EXIT.rankFailed, this.o.rank === 0 || this.o.rank === 1);
+    const last = this.whereIs(e.rank);
+    if (e.kind === 'aborted') return this.o.fatal('abort', e.message ?? '', e.code ?? 1);
+    if (e.kind === 'failed') return this.o.fatal('peer-failed', `${this.name(e.rank)} failed during ${last}: ${e.message}`, e.code ?? EXIT.rankFailed);
+    if (this.o.rank === 0) return this.o.fatal('died', `${this.name(e.rank)} died during ${last}`, EXIT.rankFailed);
+    this.o.fatal('lost', `lost the connection to ${this.name(0)} during ${last}`, EXIT.rankFailed);
   }
 }

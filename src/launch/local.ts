@@ -9,7 +9,8 @@ import { OWN_CODES, signalName } from './supervise.js';
 
 type Env = Record<string, string | undefined>;
 
-const GRACE_MS = 3000;
+const GRACE_MS = 3000; // for rank 0 to report another rank's failure
+const FINISH_MS = 10_000; // for the others to finish closing after rank 0 succeeded
 
 export function runLocal(np: number, rankArgv: string[], env: Env): Promise<number> {
   const secret = newSecret();
@@ -45,7 +46,13 @@ export function runLocal(np: number, rankArgv: string[], env: Env): Promise<numb
   return new Promise((resolve) => {
     kids.forEach((child, rank) => child.on('exit', (code, signal) => {
       exits.push({ rank, code, signal });
-      if ((code !== 0 || signal) && !failedAt) {
+      const failed = code !== 0 || signal !== null;
+      if (rank === 0 && exits.length < np) {
+        // Failed: rank 0 has reported and told the others to stop; whoever remains is stuck.
+        // Succeeded: the others are closing too, and get a bounded moment to do so.
+        if (failed) terminate('SIGKILL');
+        else setTimeout(() => terminate('SIGKILL'), FINISH_MS).unref();
+      } else if (failed && !failedAt) {
         failedAt = Date.now();
         setTimeout(() => terminate('SIGTERM'), GRACE_MS).unref();
         setTimeout(() => terminate('SIGKILL'), GRACE_MS + 2000).unref();
@@ -63,7 +70,9 @@ function summarize(exits: { rank: number; code: number | null; signal: NodeJS.Si
   if (!first) return 0;
   const killed = exits.find((e) => e.signal && !(weSignalled && (e.signal === 'SIGTERM' || e.signal === 'SIGKILL')));
   if (killed) process.stderr.write(`ccbench: rank ${killed.rank} was killed by ${killed.signal}\n`);
-  const reported = exits.find((e) => e.code !== null && e.code !== 0 && OWN_CODES.has(e.code));
+  // Rank 0's code when it reported (it speaks for the job), else the first rank that did.
+  const reports = exits.filter((e) => e.code !== null && e.code !== 0 && OWN_CODES.has(e.code));
+  const reported = reports.find((e) => e.rank === 0) ?? reports[0];
   if (reported) return reported.code as number;
   if (first.signal) return 128 + constants.signals[first.signal];
   const sig = first.code !== null && first.code > 128 ? signalName(first.code - 128) : undefined;

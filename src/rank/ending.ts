@@ -1,59 +1,99 @@
-// How a rank ends the job when something goes wrong after it joined. Rank 0 reports the failure
-// (naming the rank), marks the result files, tells every rank to stop and exits. Another rank
-// that fails itself reports through rank 0, which names it; it prints the message itself only if
-// rank 0 does not answer. Exits go through hardExit: the engine thread may be stuck in a library.
+// How a rank ends the job when something goes wrong after it joined.
+//
+// Rank 0 speaks for the job: it collects what went wrong for a short window, reports the root
+// cause (a rank that died or fell silent explains the errors its peers then hit), marks the
+// result files, tells every rank to stop, and exits with the cause's code. Another rank that
+// fails reports to rank 0 and exits with the code rank 0 answers; it prints the message itself
+// only if rank 0 does not answer. Exits go through hardExit: the engine thread may be stuck.
 import { EXIT } from '../cli/errors.js';
 import type { TcpControl } from '../control/tcp.js';
 import type { Addon } from '../native/addon.js';
 import type { ResultWriter } from '../report/writer.js';
 
+/** Why the job ends, from this rank's point of view. */
+export type Cause =
+  | 'own' // this rank failed (an exception)
+  | 'signal' // this rank got SIGINT / SIGTERM
+  | 'died' // (rank 0) a rank's connection dropped
+  | 'silent' // a rank (or, seen from others, rank 0) sent nothing for --timeout
+  | 'stuck' // (rank 0) no rank made progress for --timeout
+  | 'peer-failed' // (rank 0) a rank reported its own failure
+  | 'lost' // (others) the connection to rank 0 dropped
+  | 'abort'; // (others) rank 0 ended the job
+
+// A death or silence explains what follows; a signal (the job being stopped) comes next.
+const WEIGHT: Partial<Record<Cause, number>> = { died: 4, silent: 4, signal: 3, stuck: 2, 'peer-failed': 2, own: 1 };
+const WINDOW_MS = 300;
+
 export class Ending {
   private started = false;
-  private abortHeard: (() => void) | undefined;
+  private candidates: { cause: Cause; message: string; code: number }[] = [];
+  private abortHeard: ((code: number) => void) | undefined;
   writer: ResultWriter | undefined;
   onStart: () => void = () => {};
 
   constructor(private readonly rank: number, private readonly host: string, private readonly addon: Addon,
     private readonly tcp: TcpControl) {}
 
-  /**
-   * report: print (rank 0) or relay (others) the message. selfFailure: this rank failed itself, so
-   * the others must hear it; otherwise it learned of a failure from the control plane.
-   */
-  async fail(message: string, code: number, report: boolean, selfFailure = false): Promise<never> {
-    if (this.started) {
-      if (!report) this.abortHeard?.(); // rank 0's abort arrived while we were reporting
+  async fail(cause: Cause, message: string, code: number): Promise<never> {
+    if (this.rank === 0) return this.failAsRoot(cause, message, code);
+    if (cause === 'abort') {
+      this.abortHeard?.(code);
+      if (!this.started) this.addon.hardExit(code); // rank 0 has said it
       return new Promise<never>(() => {});
     }
-    this.started = true;
-    this.onStart();
-    const interrupted = code === 130 || code === 143;
-    if (this.rank === 0) {
-      if (report) process.stderr.write(`ccbench: ${message}\n`);
-      this.writer?.close(interrupted ? 'interrupted' : 'failed', message);
-      this.tcp.abort(message, code);
-      await this.tcp.flush(1000);
+    if (this.started) return new Promise<never>(() => {});
+    this.begin();
+    if (cause === 'lost' || cause === 'silent') {
+      if (this.rank === 1) this.say(message); // one voice for a lost rank 0
       return this.addon.hardExit(code);
     }
-    if (selfFailure) {
-      this.tcp.fail(message, code);
-      await this.tcp.flush(1000);
-      // Rank 0 names us and answers with an abort; if it does not, say it ourselves.
-      const heard = await new Promise<boolean>((resolve) => {
-        this.abortHeard = () => resolve(true);
-        setTimeout(() => resolve(false), interrupted ? 200 : 3000).unref();
-      });
-      if (!heard && !interrupted) process.stderr.write(`ccbench: rank ${this.rank} (${this.host}): ${message}\n`);
-    } else if (report) {
-      process.stderr.write(`ccbench: rank ${this.rank} (${this.host}): ${message}\n`);
-    }
+    // Our own failure or signal: rank 0 names us and answers with the code the job ends with.
+    this.tcp.fail(message, code);
+    await this.tcp.flush(1000);
+    const answer = await new Promise<number | undefined>((resolve) => {
+      this.abortHeard = resolve;
+      setTimeout(() => resolve(undefined), cause === 'signal' ? 200 : 3000).unref();
+    });
+    if (answer !== undefined) return this.addon.hardExit(answer);
+    if (cause !== 'signal') this.say(message);
     return this.addon.hardExit(code);
+  }
+
+  private async failAsRoot(cause: Cause, message: string, code: number): Promise<never> {
+    this.candidates.push({ cause, message, code });
+    if (this.started) return new Promise<never>(() => {});
+    this.begin();
+    // A signal may be followed by SIGKILL: mark the files before waiting for the root cause.
+    if (cause === 'signal') this.writer?.close('interrupted', message);
+    await new Promise((r) => setTimeout(r, WINDOW_MS)); // the root cause may still be on its way
+    const best = this.candidates.reduce((a, b) => ((WEIGHT[b.cause] ?? 0) > (WEIGHT[a.cause] ?? 0) ? b : a));
+    const interrupted = best.code === 130 || best.code === 143;
+    // An interruption of the whole job needs no report; the files say 'interrupted'.
+    return this.finish(best.message, best.code, interrupted ? 'interrupted' : 'failed', best.cause !== 'signal');
+  }
+
+  private async finish(message: string, code: number, status: 'interrupted' | 'failed', report: boolean): Promise<never> {
+    if (report) this.say(message);
+    this.writer?.close(status, message);
+    this.tcp.abort(message, code);
+    await this.tcp.flush(1000);
+    return this.addon.hardExit(code);
+  }
+
+  private begin(): void {
+    this.started = true;
+    this.onStart();
+  }
+
+  private say(message: string): void {
+    process.stderr.write(this.rank === 0 ? `ccbench: ${message}\n` : `ccbench: rank ${this.rank} (${this.host}): ${message}\n`);
   }
 
   /** Ctrl-C, or a scheduler's SIGTERM: every rank gets it; rank 0 marks the files interrupted. */
   installSignalHandlers(): void {
     for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const)
-      process.on(sig, () => void this.fail(`received ${sig}`, code, this.rank !== 0, true));
+      process.on(sig, () => void this.fail('signal', `received ${sig}`, code));
   }
 }
 

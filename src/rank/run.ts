@@ -1,7 +1,7 @@
 // What one rank does: join the job, open the backend, allocate once, run the sweep, and (rank 0)
 // write the tables and files. Once joined, a failure anywhere ends the whole job (ending.ts).
 import { hostname } from 'node:os';
-import { EXIT, UsageError } from '../cli/errors.js';
+import { EXIT, JobUsageError, UsageError } from '../cli/errors.js';
 import { allgather } from '../control/control.js';
 import { Monitor } from '../control/monitor.js';
 import type { RankEnv } from '../launch/detect.js';
@@ -38,9 +38,10 @@ export async function runRank(opts: RankOptions): Promise<number> {
   if (env.launcher === 'ccbench') process.on('disconnect', () => addon.hardExit(EXIT.rankFailed));
   const caps = addon.capabilities();
   const mpi = caps.backends.find((b) => b.name === 'mpi');
+  failToStartForTest(env.rank);
   if (opts.backend === 'mpi' && !env.mpi)
-    throw new UsageError(`this ${env.launcher} job has no MPI process manager for the mpi backend; start it with mpirun or srun --mpi=pmix, or use --backend gloo`);
-  if (opts.backend === 'mpi' && !mpi?.available) throw new UsageError(mpi?.reason ?? 'the MPI backend is unavailable');
+    throw new JobUsageError(`this ${env.launcher} job has no MPI process manager for the mpi backend; start it with mpirun or srun --mpi=pmix, or use --backend gloo`);
+  if (opts.backend === 'mpi' && !mpi?.available) throw new JobUsageError(mpi?.reason ?? 'the MPI backend is unavailable');
   const joined = await joinJob(addon, env, env.mpi && !!mpi?.available, opts.controlAddr, opts.timeoutSec);
   const plan = opts.makePlan(joined.size);
 
@@ -48,8 +49,8 @@ export async function runRank(opts: RankOptions): Promise<number> {
   const tracker = new Tracker(addon);
   const ending = new Ending(joined.rank, host, addon, joined.tcp);
   const monitor = new Monitor(joined.tcp, {
-    rank: joined.rank, host, timeoutSec: plan.timeoutSec, position: () => tracker.position(),
-    fatal: (message, code, report) => void ending.fail(message, code, report),
+    rank: joined.rank, host, timeoutSec: plan.timeoutSec, position: () => tracker.position(), hosts: joined.idents.map((i) => i.host),
+    fatal: (cause, message, code) => void ending.fail(cause, message, code),
   });
   tracker.onMove = () => monitor.beat();
   ending.onStart = () => monitor.stop();
@@ -59,7 +60,7 @@ export async function runRank(opts: RankOptions): Promise<number> {
   try {
     wrong = await measureAll(addon, joined, plan, opts, tracker, ending);
   } catch (e) {
-    return ending.fail((e as Error)?.message ?? String(e), exitCodeOf(e), true, true);
+    return ending.fail('own', (e as Error)?.message ?? String(e), exitCodeOf(e));
   }
   // Everyone is past the final barrier: closing connections is no longer news.
   monitor.stop();
@@ -96,7 +97,7 @@ async function measureAll(addon: Addon, joined: Joined, plan: Plan, opts: RankOp
       start_time: new Date().toISOString(),
       launcher: opts.env.launcher,
       backend: { name: plan.backend, library: backend.library, device: backend.device },
-      mpi: caps.mpiLibrary ? { ...mpiIdentity(caps.mpiLibrary), library_version: caps.mpiLibrary } : null,
+      mpi: joined.control !== joined.tcp || plan.backend === 'mpi' ? { ...mpiIdentity(caps.mpiLibrary), library_version: caps.mpiLibrary } : null,
       world_size: joined.size,
       hosts: [...new Set(idents.map((r) => r.host))],
       ranks: idents,
@@ -123,6 +124,15 @@ async function openBackend(addon: Addon, j: Joined, name: string): Promise<{ lib
   const single = new Set(j.idents.map((i) => i.host)).size === 1;
   const mine = await addon.glooPrepare(j.rank, j.size, single ? '127.0.0.1' : j.idents[j.rank].host);
   return addon.open('gloo', await allgather(j.control, mine));
+}
+
+/**
+ * Fault injection for tests only: CCBENCH_FAULT_INJECT=fail-start:<rank> makes that rank fail
+ * before it joins the job, as a bad library path or a missing GPU would.
+ */
+function failToStartForTest(rank: number): void {
+  const m = /^fail-start:(\d+)$/.exec(process.env.CCBENCH_FAULT_INJECT ?? '');
+  if (m && Number(m[1]) === rank) throw new UsageError(`could not start (fault injection: CCBENCH_FAULT_INJECT=${m[0]})`);
 }
 
 const MPI_NAMES = { openmpi: 'Open MPI', mpich: 'MPICH', intel: 'Intel MPI', mvapich: 'MVAPICH', unknown: 'unknown' };
