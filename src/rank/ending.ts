@@ -62,10 +62,11 @@ export class Ending {
 
   private async failAsRoot(cause: Cause, message: string, code: number): Promise<never> {
     this.candidates.push({ cause, message, code });
+    // An interruption (ours or a peer's) may be followed by SIGKILL: mark the files at once;
+    // the final status is written after the window.
+    if (code === 130 || code === 143) this.writer?.close('interrupted', message);
     if (this.started) return new Promise<never>(() => {});
     this.begin();
-    // A signal may be followed by SIGKILL: mark the files before waiting for the root cause.
-    if (cause === 'signal') this.writer?.close('interrupted', message);
     await new Promise((r) => setTimeout(r, WINDOW_MS)); // the root cause may still be on its way
     const best = this.candidates.reduce((a, b) => ((WEIGHT[b.cause] ?? 0) > (WEIGHT[a.cause] ?? 0) ? b : a));
     const interrupted = best.code === 130 || best.code === 143;

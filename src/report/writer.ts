@@ -89,7 +89,7 @@ export class ResultWriter {
   close(status: RunStatus, error?: string): void {
     this.status = status;
     this.endTime = new Date().toISOString();
-    if (error) this.errors.push(error);
+    if (error && !this.errors.includes(error)) this.errors.push(error);
     this.flushJson();
     if (this.csvFd !== undefined) {
       closeSync(this.csvFd);
