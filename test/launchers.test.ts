@@ -65,6 +65,24 @@ describe('launchers', () => {
     assert.ok(rows.every((x: any) => x.wrong === 0));
   });
 
+  test('ranks started by hand find rank 0 at --control-addr and prove CCBENCH_JOB_SECRET', async () => {
+    const json = join(dir, 'by-hand.json');
+    const port = 20000 + (process.pid % 20000);
+    const args = ['allreduce', '--backend', 'gloo', '--sizes', '8:64', '--iters', '20', '--check', '--control-addr', `127.0.0.1:${port}`, '--json', json];
+    const rank = (r: number, secret: string) => ccbench(args, { env: { CCBENCH_RANK: String(r), CCBENCH_SIZE: '2', CCBENCH_LOCAL_RANK: String(r), CCBENCH_LOCAL_SIZE: '2', CCBENCH_JOB_SECRET: secret } });
+    const [r0, r1] = await Promise.all([rank(0, 's3cret'), rank(1, 's3cret')]);
+    assert.equal(r0.code, 0, r0.stderr);
+    assert.equal(r1.code, 0, r1.stderr);
+    assert.equal(readJson(json).results.length, 4);
+    // A rank with another secret is refused; rank 0 says which rank never joined, and why.
+    args.push('--timeout', '3');
+    const [b0, b1] = await Promise.all([rank(0, 'one'), rank(1, 'other')]);
+    assert.equal(b1.code, 2, b1.stderr);
+    assert.match(b1.stderr, /^ccbench: rank 1 \(.+\): rank 0 at 127\.0\.0\.1:\d+ refused this rank: the ranks do not share a secret/);
+    assert.equal(b0.code, 4, b0.stderr);
+    assert.match(b0.stderr, /^ccbench: rank 1 did not join the control plane at .* within 3 s; refused connections: .*claimed rank 1 but could not prove the job's secret/);
+  });
+
   test('the mpi backend cannot use the local launcher', async () => {
     const r = await ccbench(['allreduce', '--launcher', 'local', '--backend', 'mpi']);
     assert.equal(r.code, 2);

@@ -9,6 +9,14 @@ export class UsageError extends Error {
 /** A usage error every rank reaches alike (plan checks, the launcher's kind): only rank 0 says it. */
 export class JobUsageError extends UsageError {}
 
+/** A failure of the job rather than of ccbench or the command line, with the exit code it means. */
+export class JobError extends Error {
+  constructor(message: string, readonly exitCode: number) {
+    super(message);
+    this.name = 'JobError';
+  }
+}
+
 export const EXIT = {
   ok: 0,
   internal: 1,

@@ -8,7 +8,7 @@ import { loadAddon } from '../native/addon.js';
 import { buildPlan, type Plan, type RunSpec } from '../plan/plan.js';
 import { runRank } from '../rank/run.js';
 import { hostname } from 'node:os';
-import { EXIT, JobUsageError, UsageError } from './errors.js';
+import { EXIT, JobError, JobUsageError, UsageError } from './errors.js';
 import { sbatchScript, submit, tasksPerNode } from '../launch/sbatch.js';
 import { OPS } from '../plan/ops.js';
 import { buildProgram, type CliOptions, type SbatchCliOptions } from './program.js';
@@ -56,6 +56,10 @@ async function sbatch(op: string, o: SbatchCliOptions, rankArgs: string[]): Prom
     `${o.json ? '' : `, results in ${name}-${id}.json`}\n`);
 }
 
+function lingerForRankZero(): Promise<void> {
+  return new Promise((r) => setTimeout(r, 1000));
+}
+
 function exitNow(code: number): never {
   // Inside an MPI job the engine thread may be blocked in a collective: leave without finalizing.
   if (rankEnv && addonLoaded) loadAddon().hardExit(code);
@@ -65,16 +69,18 @@ function exitNow(code: number): never {
 async function fail(e: unknown): Promise<never> {
   const native = (e as { code?: string }).code;
   const usage = e instanceof UsageError || native === 'E_USAGE' || native === 'E_UNAVAILABLE';
-  const code = usage ? EXIT.usage : EXIT.internal;
+  const code = e instanceof JobError ? e.exitCode : usage ? EXIT.usage : EXIT.internal;
+  const internal = !usage && !(e instanceof JobError);
   const message = (e as Error)?.message ?? String(e);
   if (rankEnv && rankEnv.rank !== 0) {
-    if (e instanceof JobUsageError) exitNow(code); // rank 0 says it
-    // Give rank 0 time to report a shared error first; if it did, the launcher ends us meanwhile.
-    await new Promise((r) => setTimeout(r, 1000));
+    // Give rank 0 time to report first (exiting now could get it killed before it has); if it
+    // reports, the launcher ends us meanwhile. An error every rank shares is rank 0's to say.
+    await lingerForRankZero();
+    if (e instanceof JobUsageError) exitNow(code);
   }
   const who = rankEnv && rankEnv.rank !== 0 ? `rank ${rankEnv.rank} (${hostname()}): ` : '';
-  process.stderr.write(`ccbench: ${who}${usage ? '' : 'internal error: '}${message}\n`);
-  if (!usage && process.env.CCBENCH_DEBUG) process.stderr.write(`${(e as Error)?.stack}\n`);
+  process.stderr.write(`ccbench: ${who}${internal ? 'internal error: ' : ''}${message}\n`);
+  if (internal && process.env.CCBENCH_DEBUG) process.stderr.write(`${(e as Error)?.stack}\n`);
   exitNow(code);
 }
 
@@ -84,6 +90,9 @@ const program = buildProgram(run, sbatch, !rankEnv || rankEnv.rank === 0);
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
-  if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? EXIT.ok : EXIT.usage);
+  if (e instanceof CommanderError) {
+    if (e.exitCode !== 0 && rankEnv && rankEnv.rank !== 0) await lingerForRankZero(); // rank 0 reports it
+    process.exit(e.exitCode === 0 ? EXIT.ok : EXIT.usage);
+  }
   await fail(e);
 }

@@ -7,6 +7,7 @@
 // connections new ones are closed at once; anything malformed or unproven is dropped without
 // touching the job.
 import { createServer, Socket, type Server } from 'node:net';
+import { EXIT, JobError } from '../cli/errors.js';
 import { nonce, proof, proofMatches } from './auth.js';
 import type { ControlPlane } from './control.js';
 import { encodeFrame, FrameReader, FrameType, type Frame, type FrameTypeId } from './frames.js';
@@ -179,7 +180,7 @@ export class TcpControl implements ControlPlane {
       const timer = setTimeout(() => {
         const missing = [...Array(this.size - 1).keys()].map((i) => i + 1).filter((r) => !this.peers.has(r));
         const why = this.refused.length ? `; refused connections: ${[...new Set(this.refused)].slice(0, 5).join('; ')}` : '';
-        reject(new Error(`rank${missing.length > 1 ? 's' : ''} ${missing.join(', ')} did not join the control plane at ${o.host}:${(server.address() as { port: number })?.port} within ${o.timeoutMs / 1000} s${why}`));
+        reject(new JobError(`rank${missing.length > 1 ? 's' : ''} ${missing.join(', ')} did not join the control plane at ${o.host}:${(server.address() as { port: number })?.port} within ${o.timeoutMs / 1000} s${why}`, EXIT.rankFailed));
       }, o.timeoutMs);
       this.allJoined = () => {
         clearTimeout(timer);
@@ -187,7 +188,7 @@ export class TcpControl implements ControlPlane {
       };
       server.on('error', (e) => {
         clearTimeout(timer);
-        const err = new Error(`cannot listen on ${o.host}:${o.port} for the control plane: ${(e as Error).message}`);
+        const err = new JobError(`cannot listen on ${o.host}:${o.port} for the control plane: ${(e as Error).message}; choose another --control-addr`, EXIT.usage);
         notListening(err);
         reject(err);
       });
@@ -259,7 +260,7 @@ export class TcpControl implements ControlPlane {
         await new Promise((r) => setTimeout(r, 200)); // rank 0 may not be listening yet
       }
     }
-    throw new Error(`could not join rank 0's control plane at ${o.host}:${o.port} within ${o.timeoutMs / 1000} s (${last})`);
+    throw new JobError(`could not join rank 0's control plane at ${o.host}:${o.port} within ${o.timeoutMs / 1000} s (${last})`, EXIT.rankFailed);
   }
 
   private tryJoin(o: TcpOptions, deadline: number): Promise<void> {
@@ -270,7 +271,7 @@ export class TcpControl implements ControlPlane {
       let serverNonce = '';
       const fail = (msg: string, final = false) => {
         socket.destroy();
-        reject(Object.assign(new Error(msg), { final }));
+        reject(Object.assign(new JobError(msg, final ? EXIT.usage : EXIT.rankFailed), { final }));
       };
       const timer = setTimeout(() => fail('no answer from rank 0'), Math.max(100, Math.min(AUTH_MS, deadline - Date.now())));
       socket.on('error', (e) => { clearTimeout(timer); fail(e.message); });

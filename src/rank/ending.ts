@@ -99,6 +99,7 @@ export class Ending {
 }
 
 export function exitCodeOf(e: unknown): number {
+  if (typeof (e as { exitCode?: unknown }).exitCode === 'number') return (e as { exitCode: number }).exitCode; // JobError
   const c = (e as { code?: string }).code;
   return (e as { name?: string }).name === 'UsageError' || c === 'E_USAGE' || c === 'E_UNAVAILABLE' ? EXIT.usage : EXIT.internal;
 }
