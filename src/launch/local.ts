@@ -68,12 +68,13 @@ export function runLocal(np: number, rankArgv: string[], env: Env): Promise<numb
 function summarize(exits: { rank: number; code: number | null; signal: NodeJS.Signals | null }[], weSignalled: boolean): number {
   const first = exits.find((e) => e.code !== 0 || e.signal);
   if (!first) return 0;
-  const killed = exits.find((e) => e.signal && !(weSignalled && (e.signal === 'SIGTERM' || e.signal === 'SIGKILL')));
-  if (killed) process.stderr.write(`ccbench: rank ${killed.rank} was killed by ${killed.signal}\n`);
   // Rank 0's code when it reported (it speaks for the job), else the first rank that did.
   const reports = exits.filter((e) => e.code !== null && e.code !== 0 && OWN_CODES.has(e.code));
   const reported = reports.find((e) => e.rank === 0) ?? reports[0];
   if (reported) return reported.code as number;
+  // Nobody could say what happened: say what we saw.
+  const killed = exits.find((e) => e.signal && !(weSignalled && (e.signal === 'SIGTERM' || e.signal === 'SIGKILL')));
+  if (killed) process.stderr.write(`ccbench: rank ${killed.rank} was killed by ${killed.signal}\n`);
   if (first.signal) return 128 + constants.signals[first.signal];
   const sig = first.code !== null && first.code > 128 ? signalName(first.code - 128) : undefined;
   process.stderr.write(`ccbench: rank ${first.rank} ended with exit code ${first.code}${sig ? ` (${sig})` : ''}\n`);
