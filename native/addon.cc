@@ -205,9 +205,10 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
 
 Napi::Value Split(const Napi::CallbackInfo& info) {
   const int k = info[0].As<Napi::Number>().Int32Value();
-  return schedule(info.Env(), [k]() -> Finish {
+  const std::vector<char> bootstrap = info.Length() > 1 && info[1].IsBuffer() ? bytesOf(info[1]) : std::vector<char>{};
+  return schedule(info.Env(), [k, bootstrap]() -> Finish {
     State& s = state();
-    auto sub = commByHandle(0).split(k);
+    auto sub = commByHandle(0).split(k, bootstrap);
     int handle = -1;
     if (sub) {
       s.subComms.push_back(std::move(sub));

@@ -22,7 +22,7 @@ class NullComm final : public ccb::Comm {  // bench-only: measures the engine, n
   void run(const ccb::OpInfo&, const ccb::OpArgs&) override { asm volatile("" ::: "memory"); }
   void barrier() override {}
   double maxAcross(double v) override { return v; }
-  std::unique_ptr<ccb::Comm> split(int) override { return nullptr; }
+  std::unique_ptr<ccb::Comm> split(int, const std::vector<char>&) override { return nullptr; }
 };
 
 double mean(const std::vector<double>& v) {

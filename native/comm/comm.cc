@@ -1,6 +1,21 @@
 #include "comm.h"
 
+#include <atomic>
+
+#include "../device/device.h"
+
 namespace ccb {
+
+namespace {
+std::atomic<bool> gAbort{false};
+}  // namespace
+
+bool abortRequested() { return gAbort.load(std::memory_order_relaxed); }
+void requestAbort() { gAbort.store(true, std::memory_order_relaxed); }
+
+void Comm::complete(Device& dev) {
+  if (dev.asynchronous()) dev.synchronize();
+}
 
 // The layout MPI_IN_PLACE implies (and NCCL shares except where its backend overrides):
 // gathered ops keep each rank's chunk at rank·b of the output; scatter's root keeps its own chunk

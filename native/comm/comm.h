@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "../common/dtype.h"
 #include "../engine/ops.h"
@@ -45,9 +46,21 @@ class Comm {
   virtual void run(const OpInfo& op, const OpArgs& a) = 0;
   virtual void barrier() = 0;
   virtual double maxAcross(double v) = 0;
+  // Waits until the work this rank issued is done. Library backends poll here, so that a hang
+  // ends when abortRequested() and asynchronous errors surface; the default waits on the device.
+  virtual void complete(Device& dev);
+  // Tears the communicator down without the other ranks (a peer died or the job is ending).
+  virtual void abort() {}
   // A communicator of ranks [0, k); nullptr on ranks outside it. Collective over this comm.
-  virtual std::unique_ptr<Comm> split(int k) = 0;
+  // `bootstrap`: backend-specific bytes the control plane distributed for it (a fresh NCCL
+  // unique id when the library cannot split); empty otherwise.
+  virtual std::unique_ptr<Comm> split(int k, const std::vector<char>& bootstrap) = 0;
 };
+
+// Set by the JavaScript side (addon.requestAbort) when the job is ending; backends that can
+// interrupt a wait check it while they poll.
+bool abortRequested();
+void requestAbort();
 
 // Pair partner for point-to-point ops: rank r talks to r + n/2 (OSU's multi-pair layout).
 inline int pairPeer(int rank, int n) { return rank < n / 2 ? rank + n / 2 : rank - n / 2; }

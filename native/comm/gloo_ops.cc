@@ -133,7 +133,7 @@ class GlooComm final : public Comm {
     }
   }
 
-  std::unique_ptr<Comm> split(int k) override {
+  std::unique_ptr<Comm> split(int k, const std::vector<char>&) override {
     k = std::min(k, size_);  // as MPI_Comm_split: members are the ranks below k
     std::shared_ptr<::gloo::Context> sub;
     try {

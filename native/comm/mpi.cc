@@ -150,7 +150,7 @@ class MpiComm final : public Comm {
     return out;
   }
 
-  std::unique_ptr<Comm> split(int k) override {
+  std::unique_ptr<Comm> split(int k, const std::vector<char>&) override {
     MPI_Comm sub = MPI_COMM_NULL;
     check(MPI_Comm_split(comm_, rank_ < k ? 0 : MPI_UNDEFINED, rank_, &sub), "MPI_Comm_split");
     if (sub == MPI_COMM_NULL) return nullptr;

@@ -25,13 +25,26 @@ class Device {
   virtual void* stream() = 0;
   virtual bool asynchronous() const = 0;
   virtual void synchronize() = 0;
+  virtual bool idle() = 0;  // non-blocking: has the stream finished everything issued so far?
 
   // Iteration boundaries for batch timing: host clock reads here, stream events on GPUs.
   virtual void reserveMarks(size_t count) = 0;
   virtual void mark(size_t index) = 0;
   virtual double elapsedUs(size_t from, size_t to) = 0;  // valid after synchronize()
+
+  // Graphs (CUDA / HIP): what is issued on the stream between beginCapture() and endCapture() is
+  // recorded once and replayed by launchGraph(). Devices without graphs say so.
+  virtual bool supportsGraphs() const { return false; }
+  virtual void beginCapture();
+  virtual void endCapture();
+  virtual void launchGraph();
 };
 
 std::unique_ptr<Device> makeHostDevice();
+
+namespace gpu { struct Runtime; }
+// A CUDA or HIP device: selects `index` on the calling thread (the engine thread, which must
+// issue every later call, gpu-abi.md §9), creates one non-blocking stream, events, graphs.
+std::unique_ptr<Device> makeGpuDevice(const gpu::Runtime& rt, int index);
 
 }  // namespace ccb

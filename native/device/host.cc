@@ -39,6 +39,7 @@ class HostDevice final : public Device {
   void* stream() override { return nullptr; }
   bool asynchronous() const override { return false; }
   void synchronize() override {}
+  bool idle() override { return true; }
 
   void reserveMarks(size_t count) override {
     if (marks_.size() < count) marks_.resize(count);
@@ -55,5 +56,15 @@ class HostDevice final : public Device {
 }  // namespace
 
 std::unique_ptr<Device> makeHostDevice() { return std::make_unique<HostDevice>(); }
+
+namespace {
+[[noreturn]] void noGraphs() {
+  throw Error(ErrorKind::Usage, "--graph needs GPU buffers (a CUDA or HIP device); drop --graph for host memory");
+}
+}  // namespace
+
+void Device::beginCapture() { noGraphs(); }
+void Device::endCapture() { noGraphs(); }
+void Device::launchGraph() { noGraphs(); }
 
 }  // namespace ccb

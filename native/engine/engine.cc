@@ -119,6 +119,8 @@ MeasureResult measure(Comm& comm, Device& dev, const Buffers& buf, const Measure
   const CheckLayout cl{&op, s.dtype, s.redop, comm.rank(), n, s.root, s.count};
   prepareData(dev, buf, p, cl, false);  // realistic data for the timed part too
   comm.prepare(op, p.args);
+  if (s.graphLaunches > 0 && !dev.supportsGraphs())
+    throw Error(ErrorKind::Usage, "--graph needs GPU buffers (a CUDA or HIP device); drop --graph for host memory");
 
   MeasureResult res;
   res.reporter = !op.pairwise || pairInitiator(comm.rank(), n);
@@ -132,7 +134,7 @@ MeasureResult measure(Comm& comm, Device& dev, const Buffers& buf, const Measure
   for (int w = 0; w < s.warmup; ++w) {
     const auto t0 = Clock::now();
     comm.run(op, p.args);
-    dev.synchronize();
+    comm.complete(dev);
     const auto t1 = Clock::now();
     if (w > 0 || s.warmup == 1) { estUs += usSince(t0, t1); ++estCount; }
     if (op.barrierPerIter) comm.barrier();
@@ -147,32 +149,58 @@ MeasureResult measure(Comm& comm, Device& dev, const Buffers& buf, const Measure
     if (worst > 0) iters = int(std::clamp(std::floor(s.maxTimeSec * 1e6 / worst), 1.0, double(s.iters)));
   }
 
-  res.samplesUs.resize(size_t(iters));
-  double* samples = res.samplesUs.data();
+  res.iters = iters;
   prog.iteration.store(0, std::memory_order_relaxed);
   prog.phase.store(int(Phase::Timed), std::memory_order_relaxed);
   const bool async = dev.asynchronous();
-  if (s.timing == Timing::PerOp) {
+  if (s.graphLaunches > 0) {
+    // Capture once (not timed), then time each launch of the whole batch.
+    dev.beginCapture();
+    for (int i = 0; i < iters; ++i) comm.run(op, p.args);
+    dev.endCapture();
+    res.samplesUs.resize(size_t(s.graphLaunches));
+    dev.reserveMarks(size_t(s.graphLaunches) + 1);
+    comm.barrier();
+    const auto t0 = Clock::now();
+    dev.mark(0);
+    for (int k = 0; k < s.graphLaunches; ++k) {
+      dev.launchGraph();
+      dev.mark(size_t(k) + 1);
+      prog.iteration.store(k + 1, std::memory_order_relaxed);
+    }
+    comm.complete(dev);
+    res.meanUs = usSince(t0, Clock::now()) * scale / (double(iters) * s.graphLaunches);
+    for (int k = 0; k < s.graphLaunches; ++k)
+      res.samplesUs[size_t(k)] = dev.elapsedUs(size_t(k), size_t(k) + 1) * scale / iters;
+  } else if (s.timing == Timing::PerOp) {
+    res.samplesUs.resize(size_t(iters));
+    double* samples = res.samplesUs.data();
     for (int i = 0; i < iters; ++i) {
       const auto t0 = Clock::now();
       comm.run(op, p.args);
-      if (async) dev.synchronize();
+      if (async) comm.complete(dev);
       const auto t1 = Clock::now();
       samples[i] = usSince(t0, t1) * scale;
       prog.iteration.store(i + 1, std::memory_order_relaxed);
       if (op.barrierPerIter) comm.barrier();
     }
+    double sum = 0;
+    for (double v : res.samplesUs) sum += v;
+    res.meanUs = iters ? sum / iters : 0;
   } else {
+    res.samplesUs.resize(size_t(iters));
     dev.reserveMarks(size_t(iters) + 1);
     comm.barrier();
+    const auto t0 = Clock::now();
     dev.mark(0);
     for (int i = 0; i < iters; ++i) {
       comm.run(op, p.args);
       dev.mark(size_t(i) + 1);
       prog.iteration.store(i + 1, std::memory_order_relaxed);
     }
-    dev.synchronize();
-    for (int i = 0; i < iters; ++i) samples[i] = dev.elapsedUs(size_t(i), size_t(i) + 1) * scale;
+    comm.complete(dev);
+    res.meanUs = usSince(t0, Clock::now()) * scale / iters;  // nccl-tests: host time over the batch
+    for (int i = 0; i < iters; ++i) res.samplesUs[size_t(i)] = dev.elapsedUs(size_t(i), size_t(i) + 1) * scale;
   }
 
   if (s.check) {
@@ -180,7 +208,7 @@ MeasureResult measure(Comm& comm, Device& dev, const Buffers& buf, const Measure
     prepareData(dev, buf, p, cl, true);
     comm.barrier();  // no rank may still be reading a peer's buffer from the timed part
     comm.run(op, p.args);
-    dev.synchronize();
+    comm.complete(dev);
     res.wrong = checkOutput(dev, buf, p, cl);
   }
   prog.phase.store(int(Phase::Idle), std::memory_order_relaxed);

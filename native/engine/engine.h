@@ -15,6 +15,8 @@ enum class Timing {
   PerOp,  // OSU: each op timed alone, completed (stream sync), then an untimed barrier
   Batch,  // nccl-tests: iterations issued back to back, one final sync; samples from marks
 };
+// With graphLaunches > 0 (batch timing only): the iterations are captured once into a graph and
+// the graph is launched graphLaunches times; one sample per launch, divided by the iterations.
 
 struct MeasureSpec {
   const OpInfo* op = nullptr;
@@ -29,10 +31,15 @@ struct MeasureSpec {
   Timing timing = Timing::PerOp;
   int window = 64;
   bool check = false;
+  int graphLaunches = 0;
 };
 
 struct MeasureResult {
-  std::vector<double> samplesUs;  // per iteration, per op (one-way for latency, per message for bw)
+  std::vector<double> samplesUs;  // per iteration (per graph launch), per op (one-way for latency, per message for bw)
+  // Batch timing: host time from before the first op to after completion, per op (nccl-tests'
+  // definition; the per-rank mean). Per-op timing: the mean of the samples.
+  double meanUs = 0;
+  int iters = 0;  // ops timed per sample run (graph: per launch)
   int warmup = 0;
   bool reporter = true;  // false for the passive half of point-to-point pairs
   int64_t wrong = -1;    // -1: not checked

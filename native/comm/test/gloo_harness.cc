@@ -241,13 +241,13 @@ int main(int argc, char** argv) {
     // Sub-communicators: all ranks, all but the last, rank 0 alone, and a split of a split.
     for (int k : {size, size - 1, 1}) {
       if (k < 1) continue;
-      auto sub = world.split(k);
+      auto sub = world.split(k, {});
       if ((sub != nullptr) != (rank < k)) throw std::runtime_error("split(" + std::to_string(k) + ") membership");
       if (sub) {
         if (sub->rank() != rank || sub->size() != k) throw std::runtime_error("split sub-communicator shape");
         h.matrix(*sub, k == size ? "split(all)" : "split", false);
         if (k >= 3) {
-          auto subsub = sub->split(2);
+          auto subsub = sub->split(2, {});
           if ((subsub != nullptr) != (rank < 2)) throw std::runtime_error("nested split membership");
           if (subsub) h.matrix(*subsub, "split(split)", false);
         }
