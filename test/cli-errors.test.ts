@@ -2,7 +2,7 @@
 // exit code 2, nothing on stdout, no stack trace, no process left behind.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ccbench, mpirunCcbench, ROOT, strays, tempDir, type RunResult } from './helpers.js';
@@ -80,6 +80,15 @@ describe('a missing MPI', () => {
   test('an addon built without MPI: the backend says it is unavailable and how to get it', async () => {
     const r = await ccbench(['allreduce', '-n', '2'], { env: { CCBENCH_ADDON: join(noMpi, 'Release', 'ccbench.node') } });
     assertUsageError(r, 'built without MPI', 'rebuild');
+  });
+
+  test('an MPI plugin that does not load (its library missing here): the reason and the way out', async () => {
+    const odd = join(dir, 'odd-build');
+    mkdirSync(odd);
+    copyFileSync(join(ROOT, 'build', 'Release', 'ccbench.node'), join(odd, 'ccbench.node'));
+    writeFileSync(join(odd, 'ccbench_mpi.so'), 'not a shared object');
+    const r = await ccbench(['allreduce', '-n', '2'], { env: { CCBENCH_ADDON: join(odd, 'ccbench.node') } });
+    assertUsageError(r, 'its plugin does not load', 'ccbench_mpi.so', 'rebuild');
   });
 
   test('the same addon inside an mpirun job: one line, from rank 0 only', async () => {

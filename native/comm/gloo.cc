@@ -7,6 +7,7 @@
 // dials them. Gloo's tcp pair decides by address order which side dials and which accepts (on the
 // device's I/O thread), so ranks may connect in any order without deadlock.
 #include "gloo.h"
+#include "gloo_table.h"
 
 #include <arpa/inet.h>
 #include <gloo/config.h>
@@ -162,8 +163,6 @@ class GlooBackend final : public Backend {
   }
 }
 
-bool available() { return true; }
-std::string unavailableReason() { return ""; }
 
 std::string libraryVersion() {
   return "Gloo " + std::to_string(GLOO_VERSION_MAJOR) + "." + std::to_string(GLOO_VERSION_MINOR) + "." +
@@ -295,3 +294,9 @@ std::shared_ptr<::gloo::Context> splitContext(::gloo::Context& parent, int k) {
 }
 
 }  // namespace ccb::gloo
+
+extern "C" const ccb::gloo::Table* ccbench_gloo_table() {
+  using namespace ccb::gloo;
+  static const Table table{kTableAbi, libraryVersion, prepare, connect};
+  return &table;
+}

@@ -7,11 +7,10 @@
 #include "../common/error.h"
 #include "check_mpi.h"
 #include "mpi.h"
+#include "table.h"
 
 namespace ccb::mpi {
 
-bool available() { return true; }
-std::string unavailableReason() { return ""; }
 
 std::string libraryVersion() {
   char buf[MPI_MAX_LIBRARY_VERSION_STRING];
@@ -94,4 +93,32 @@ std::vector<std::vector<char>> gather(const std::vector<char>& data) {
   return out;
 }
 
+namespace {
+// Optional MPI extensions (§10), looked up by name: absent symbols mean "unknown".
+template <class F>
+F extension(const char* name) {
+  return reinterpret_cast<F>(dlsym(RTLD_DEFAULT, name));
+}
+}  // namespace
+
+std::string gpuAwareness() {
+  auto answer = [](int v) { return v ? "yes" : "no"; };
+  std::string cuda = "unknown", rocm = "unknown";
+  if (auto q = extension<int (*)()>("MPIX_Query_cuda_support")) cuda = answer(q());  // Open MPI
+  if (auto q = extension<int (*)()>("MPIX_Query_rocm_support")) rocm = answer(q());  // Open MPI ≥ 5
+  if (auto q = extension<int (*)(int, int*)>("MPIX_GPU_query_support")) {           // MPICH ≥ 4
+    int ok = 0;
+    if (q(0 /* CUDA */, &ok) == MPI_SUCCESS) cuda = answer(ok);
+    if (q(2 /* HIP */, &ok) == MPI_SUCCESS) rocm = answer(ok);
+  }
+  return "CUDA: " + cuda + ", ROCm: " + rocm;
+}
+
 }  // namespace ccb::mpi
+
+extern "C" const ccb::mpi::Table* ccbench_mpi_table() {
+  using namespace ccb::mpi;
+  static const Table table{kTableAbi, libraryVersion, init,   initialized, finalize, worldRank,
+                           worldSize, barrier,        bcast,  gather,      makeBackend, gpuAwareness};
+  return &table;
+}
