@@ -31,14 +31,17 @@ async function run(ops: (string | RunSpec)[], o: CliOptions): Promise<void> {
     addonLoaded = true;
     process.exitCode = await runRank({
       env: rankEnv, command, backend: o.backend ?? 'mpi', controlAddr: o.controlAddr, timeoutSec: o.timeout ?? 300,
-      makePlan: (size) => toPlan(ops, o, size),
+      makePlan: (size, backend) => toPlan(ops, { ...o, backend }, size),
     });
     return;
   }
   if (process.env.CCBENCH_LAUNCHED)
     throw new Error('this process was started by the ccbench launcher but sees no rank variables (OMPI_COMM_WORLD_RANK, PMI_RANK, SLURM_PROCID, ...)');
   const plan = toPlan(ops, o);
-  process.exitCode = await launchRanks(plan, { launcher: o.launcher, launcherArgs: o.launcherArgs, argv: process.argv.slice(2), command });
+  process.exitCode = await launchRanks(plan, {
+    launcher: o.launcher, launcherArgs: o.launcherArgs, argv: process.argv.slice(2), command,
+    replan: (backend) => toPlan(ops, { ...o, backend }),
+  });
 }
 
 async function sbatch(op: string, o: SbatchCliOptions, rankArgs: string[]): Promise<void> {

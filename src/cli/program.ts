@@ -12,13 +12,13 @@ export interface CliOptions extends Omit<PlanInput, 'ranks'> {
   launcher?: string;
   launcherArgs?: string;
   controlAddr?: string;
+  ncclLib?: string;
 }
 
 export type RunHandler = (runs: (string | RunSpec)[], opts: CliOptions) => Promise<void>;
 
 export interface SbatchCliOptions extends CliOptions {
   nodes: number;
-  gpusPerNode: number;
   ntasksPerNode?: number;
   partition?: string;
   time?: string;
@@ -73,14 +73,20 @@ function addRunOptions(cmd: Command): Command {
     .option('-s, --sizes <spec>', `message sizes: 8:1G doubles from 8 B to 1 GiB; min:max:factor; min:max:+step; or a list 8,1K,1M (K/M/G = 1024^1,2,3)`, DEFAULT_SIZES)
     .option('-n, --np <ranks>', `ranks to start (default: ${DEFAULT_NP}, or the largest --ranks)`, wholeNumber('-n', 1))
     .option('--ranks <list>', 'rank counts to sweep within one launch through sub-communicators, e.g. 2,4,8', rankList)
-    .addOption(new Option('-b, --backend <name>', 'communication library').choices(BACKENDS.map((b) => b.name)).default('mpi'))
+    .addOption(new Option('-b, --backend <name>', 'communication library: auto = nccl on NVIDIA GPUs, rccl on AMD GPUs, else mpi (gloo without MPI)')
+      .choices(['auto', ...BACKENDS.map((b) => b.name)]).default('auto'))
+    .addOption(new Option('--mem <where>', 'buffers in GPU (device) or host memory; nccl and rccl use device, gloo host; mpi: host unless device (needs a GPU-aware MPI)').choices(['host', 'device']))
+    .option('--gpus-per-node <g>', 'GPUs the ranks of a node share (default: every visible one); rank r uses GPU local-rank mod g', wholeNumber('--gpus-per-node', 1))
+    .option('--nccl-lib <path>', 'libnccl.so.2 / librccl.so.1 to load, or its directory (default: search; also CCBENCH_NCCL_LIB / CCBENCH_RCCL_LIB)')
     .option('-d, --dtype <types>', `element type(s), comma-separated, or all: ${DTYPES.map((d) => d.name).join(', ')}`, 'float32')
     .option('-o, --reduce-op <ops>', `reduction(s) for allreduce, reduce and reducescatter, or all: ${REDOPS.join(', ')}`, 'sum')
     .option('-r, --root <rank>', 'root rank of broadcast, reduce, gather and scatter', wholeNumber('--root', 0), 0)
     .option('--iters <n>', 'timed iterations per size (default: OSU\'s: collectives 1000 up to 8 KiB, then 100; latency 10000/1000; bw 100/20)', wholeNumber('--iters', 1))
     .option('--warmup <n>', 'untimed iterations before each size (default: OSU\'s: 100/10; latency 100/10; bw 10/2)', wholeNumber('--warmup', 0))
     .option('--max-time-per-size <s>', 'cap the timed part of each size at about s seconds by running fewer iterations, as IMB -time (0 = no cap)', seconds('--max-time-per-size'), DEFAULTS.maxTimePerSize)
-    .addOption(new Option('--timing <mode>', 'per-op: each op timed alone, barrier between (OSU); batch: ops back to back, one sync (nccl-tests)').choices(['per-op', 'batch']))
+    .addOption(new Option('--timing <mode>', 'per-op: each op timed alone, barrier between (OSU); batch: ops back to back, one sync (nccl-tests); default: per-op for mpi and gloo, batch for nccl and rccl').choices(['per-op', 'batch']))
+    .option('--blocking', 'complete every op before the next (per-op timing; nccl-tests -z 1)')
+    .option('--graph <launches>', 'capture each size\'s iterations in a CUDA/HIP graph once and launch it this many times (nccl and rccl; nccl-tests -G)', wholeNumber('--graph', 1))
     .option('--window <n>', 'messages in flight per iteration of bw and bibw (OSU -W)', wholeNumber('--window', 1), DEFAULTS.window)
     .option('--repeat <n>', 'run the whole sweep n times (as nccl-tests -N); each row records its cycle', wholeNumber('--repeat', 1), 1)
     .option('-c, --check', 'validate every result against deterministic data; wrong elements make the exit code 3')
@@ -181,8 +187,7 @@ export function buildProgram(run: RunHandler, sbatch: SbatchHandler, reportError
 
   const sb = addRunOptions(program.command('sbatch').argument('<op>', 'the operation to run (or all)')
     .description('print a Slurm batch script that runs <op> with srun (options other than the ones below go to the benchmark); --submit submits it'))
-    .option('--nodes <n>', 'nodes to allocate', wholeNumber('--nodes', 1), 1)
-    .option('--gpus-per-node <g>', 'GPUs per node to allocate, one rank each', wholeNumber('--gpus-per-node', 0), 0)
+    .option('--nodes <n>', 'nodes to allocate (--gpus-per-node allocates that many GPUs per node, one rank each)', wholeNumber('--nodes', 1), 1)
     .option('--ntasks-per-node <t>', 'ranks per node (default: one per GPU, else -n / --nodes, else 1)', wholeNumber('--ntasks-per-node', 1))
     .option('--partition <name>', 'Slurm partition')
     .option('--time <limit>', 'time limit, e.g. 00:30:00')
@@ -193,7 +198,7 @@ export function buildProgram(run: RunHandler, sbatch: SbatchHandler, reportError
     .option('--submit', 'submit the script with sbatch and print the job id');
   sb.addHelpText('after', '\nExamples:\n  $ ccbench sbatch allreduce --nodes 2 --gpus-per-node 8 --partition gpu --time 00:20:00 --sizes 8:8G\n  $ ccbench sbatch alltoall --nodes 4 --ntasks-per-node 1 --backend gloo --submit\n  $ ccbench sbatch all --nodes 2 --ntasks-per-node 2 --check > ccbench.sbatch && sbatch ccbench.sbatch');
   sb.action(async (op: string, opts: SbatchCliOptions, cmd: Command) =>
-    sbatch(op, opts, [op, ...typedArgs(cmd, ['--np', '--launcher', '--launcher-args', '--nodes', '--gpus-per-node', '--ntasks-per-node',
+    sbatch(op, opts, [op, ...typedArgs(cmd, ['--np', '--launcher', '--launcher-args', '--nodes', '--ntasks-per-node',
       '--partition', '--time', '--account', '--job-name', '--output', '--sbatch-args', '--submit'])]));
 
   program.command('list').description('list the operations, backends and suites').action(() => {

@@ -6,6 +6,7 @@ import { UsageError } from '../cli/errors.js';
 import { loadAddon, type NativeCapabilities } from '../native/addon.js';
 import { bufferBytes, largestSize, type Plan } from '../plan/plan.js';
 import { probeOutput } from '../report/files.js';
+import { autoBackend } from '../rank/backend.js';
 import { checkMemory } from '../rank/memory.js';
 import { runLocal } from './local.js';
 import { findMpirun, isLocalRun, libraryFlavor, mpirunCommand, which } from './mpirun.js';
@@ -20,6 +21,7 @@ export interface LaunchOptions {
   launcherArgs?: string;
   argv: string[]; // our own arguments, re-run by every rank
   command: string[]; // the user's command line, for the results' metadata
+  replan: (backend: string) => Plan; // the plan again with a concrete backend (for auto)
 }
 
 type Env = Record<string, string | undefined>;
@@ -37,14 +39,18 @@ export function chooseLauncher(requested: string, backend: string, env: Env, cap
 }
 
 export async function launchRanks(plan: Plan, o: LaunchOptions): Promise<number> {
-  const caps = loadAddon().capabilities();
-  const backend = caps.backends.find((b) => b.name === plan.backend);
-  if (!backend?.available) throw new UsageError(backend?.reason ?? `the ${plan.backend} backend is unavailable`);
-  if (plan.output.json) probeOutput(plan.output.json, '--json', plan.output.overwrite);
-  if (plan.output.csv) probeOutput(plan.output.csv, '--csv', plan.output.overwrite);
+  const addon = loadAddon();
+  const caps = addon.capabilities();
   const extra = splitWords(o.launcherArgs ?? '');
   const launcher = chooseLauncher(o.launcher ?? 'auto', plan.backend, process.env, caps);
-  if (launcher === 'local' || (launcher === 'mpirun' && isLocalRun(extra, process.env))) {
+  const local = launcher === 'local' || (launcher === 'mpirun' && isLocalRun(extra, process.env));
+  // The ranks resolve `auto` where they run; when that is here, resolve it now to check the plan.
+  if (plan.backend === 'auto' && local) plan = o.replan(autoBackend(addon, launcher === 'mpirun'));
+  const backend = caps.backends.find((b) => b.name === plan.backend);
+  if (plan.backend !== 'auto' && !backend?.available) throw new UsageError(backend?.reason ?? `the ${plan.backend} backend is unavailable`);
+  if (plan.output.json) probeOutput(plan.output.json, '--json', plan.output.overwrite);
+  if (plan.output.csv) probeOutput(plan.output.csv, '--csv', plan.output.overwrite);
+  if (local) {
     const b = bufferBytes(plan);
     checkMemory(b.send + b.recv, plan.np, largestSize(plan), hostname());
   }

@@ -8,7 +8,7 @@ import { which } from './mpirun.js';
 
 export interface SbatchOptions {
   nodes: number;
-  gpusPerNode: number;
+  gpusPerNode?: number;
   ntasksPerNode?: number;
   np?: number;
   partition?: string;
@@ -22,7 +22,7 @@ export interface SbatchOptions {
 /** Ranks per node: as given, else one per GPU, else -n spread evenly, else one. */
 export function tasksPerNode(o: SbatchOptions): number {
   if (o.ntasksPerNode) return o.ntasksPerNode;
-  if (o.gpusPerNode > 0) return o.gpusPerNode;
+  if (o.gpusPerNode) return o.gpusPerNode;
   if (o.np !== undefined) {
     if (o.np % o.nodes !== 0) throw new UsageError(`-n ${o.np} does not spread evenly over --nodes ${o.nodes}; give --ntasks-per-node or a multiple of ${o.nodes}`);
     return o.np / o.nodes;
@@ -46,7 +46,7 @@ export function sbatchScript(op: string, rankArgs: string[], o: SbatchOptions, b
     `#SBATCH --nodes=${o.nodes}`,
     `#SBATCH --ntasks-per-node=${tpn}`,
   ];
-  if (o.gpusPerNode > 0) lines.push(`#SBATCH --gpus-per-node=${o.gpusPerNode}`);
+  if (o.gpusPerNode) lines.push(`#SBATCH --gpus-per-node=${o.gpusPerNode}`);
   if (o.partition) lines.push(`#SBATCH --partition=${o.partition}`);
   if (o.time) lines.push(`#SBATCH --time=${o.time}`);
   if (o.account) lines.push(`#SBATCH --account=${o.account}`);

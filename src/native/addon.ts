@@ -26,10 +26,13 @@ export interface MeasureSpec {
   timing: 'per-op' | 'batch';
   window: number;
   check: boolean;
+  graphLaunches?: number;
 }
 
 export interface MeasureResult {
-  samples: Float64Array; // µs per op, one per timed iteration
+  samples: Float64Array; // µs per op, one per timed iteration (per graph launch)
+  meanUs: number; // this rank's mean per op (batch: host time over the batch, as nccl-tests)
+  iters: number; // ops per sample run (graph: per launch)
   warmup: number;
   reporter: boolean;
   wrong: number; // -1 when not checked
@@ -52,6 +55,10 @@ export interface Addon {
   progress(): { phase: 'idle' | 'warmup' | 'timed' | 'check'; iteration: number };
   close(): Promise<void>;
   hardExit(code: number): never;
+  /** The vendor of this node's GPUs (a CUDA or HIP runtime that loads and sees a device), or null. */
+  gpuVendor(): 'nvidia' | 'amd' | null;
+  /** Backends that poll (NCCL, RCCL) abort their communicator at the next poll. */
+  requestAbort(): void;
 }
 
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));

@@ -30,6 +30,10 @@ export interface PlanInput {
   quiet?: boolean;
   timeout?: number;
   repeat?: number;
+  mem?: string;
+  gpusPerNode?: number;
+  graph?: number;
+  blocking?: boolean;
 }
 
 /** One op to run, optionally with its own sizes, dtypes and reductions (suites use this). */
@@ -66,6 +70,9 @@ export interface Plan {
   check: boolean;
   timeoutSec: number; // 0 = never
   repeat: number; // the whole sweep this many times (nccl-tests -N)
+  mem: 'host' | 'device'; // where buffers live
+  gpusPerNode?: number; // GPUs a node's ranks share, overriding the visible count
+  graphLaunches: number; // 0: no graph; else capture the iterations once, launch this many times
   output: { json?: string; csv?: string; overwrite: boolean; quiet: boolean };
   notes: string[]; // combinations skipped when several ops were asked for
 }
@@ -119,16 +126,25 @@ export function buildPlan(runSpecs: (string | RunSpec)[], o: PlanInput, worldSiz
     iters: o.iters,
     warmup: o.warmup,
     maxTimePerSize: o.maxTimePerSize ?? DEFAULTS.maxTimePerSize,
-    timing: resolveTiming(o.timing, backend),
+    timing: o.blocking ? 'per-op' : resolveTiming(o.timing, backend),
     window: o.window ?? DEFAULTS.window,
     check: o.check ?? false,
     timeoutSec: o.timeout ?? DEFAULTS.timeoutSec,
     repeat: o.repeat ?? 1,
+    mem: resolveMem(o.mem, backend),
+    gpusPerNode: o.gpusPerNode,
+    graphLaunches: o.graph ?? 0,
     output: { json: o.json, csv: o.csv, overwrite: o.overwrite ?? false, quiet: o.quiet ?? false },
     notes: [],
   };
   if (plan.iters !== undefined && plan.iters < 1) throw new UsageError('--iters must be at least 1');
   if (plan.repeat < 1) throw new UsageError('--repeat must be at least 1');
+  if (o.blocking && o.timing === 'batch') throw new UsageError('--blocking and --timing batch contradict each other; --blocking is --timing per-op');
+  if (plan.graphLaunches > 0) {
+    if (backend.memory === 'host' || (backend.name === 'mpi'))
+      throw new UsageError(`--graph captures GPU work in a CUDA/HIP graph; the ${backend.name} backend cannot be captured: use --backend nccl or rccl`);
+    if (plan.timing === 'per-op') throw new UsageError('--graph launches the captured iterations back to back; it cannot be combined with --blocking or --timing per-op');
+  }
   if (plan.window < 1 || plan.window > 4096) throw new UsageError('--window must be between 1 and 4096');
   if (o.json && o.csv && resolve(o.json) === resolve(o.csv)) throw new UsageError('--json and --csv name the same file; give them different names');
 
@@ -170,6 +186,14 @@ function resolveNp(o: PlanInput, worldSize?: number): number {
   const np = o.np ?? largest ?? DEFAULT_NP;
   if (np < 1) throw new UsageError('-n must be at least 1');
   return np;
+}
+
+function resolveMem(mem: string | undefined, backend: BackendDef): 'host' | 'device' {
+  if (mem === undefined) return backend.memory === 'device' ? 'device' : 'host';
+  if (mem !== 'host' && mem !== 'device') throw new UsageError(`unknown --mem '${mem}'; choose host or device`);
+  if (backend.memory !== 'either' && mem !== backend.memory)
+    throw new UsageError(`the ${backend.name} backend uses ${backend.memory} memory only; drop --mem ${mem}`);
+  return mem;
 }
 
 function resolveTiming(t: string | undefined, backend: BackendDef): Timing {

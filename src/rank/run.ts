@@ -14,6 +14,7 @@ import { Ending, exitCodeOf } from './ending.js';
 import { joinJob, type Joined } from './join.js';
 import { checkMemory } from './memory.js';
 import { sweep } from './sweep.js';
+import { autoBackend } from './backend.js';
 import { Tracker } from './tracker.js';
 
 export interface RankOptions {
@@ -22,8 +23,8 @@ export interface RankOptions {
   backend: string;
   controlAddr?: string;
   timeoutSec: number;
-  /** Builds (and validates) the plan once the world size is known. */
-  makePlan: (worldSize: number) => Plan;
+  /** Builds (and validates) the plan once the world size and the backend are known. */
+  makePlan: (worldSize: number, backend: string) => Plan;
 }
 
 const TIMING_NOTE = {
@@ -42,8 +43,12 @@ export async function runRank(opts: RankOptions): Promise<number> {
   if (opts.backend === 'mpi' && !env.mpi)
     throw new JobUsageError(`this ${env.launcher} job has no MPI process manager for the mpi backend; start it with mpirun or srun --mpi=pmix, or use --backend gloo`);
   if (opts.backend === 'mpi' && !mpi?.available) throw new JobUsageError(mpi?.reason ?? 'the MPI backend is unavailable');
-  const joined = await joinJob(addon, env, env.mpi && !!mpi?.available, opts.controlAddr, opts.timeoutSec);
-  const plan = opts.makePlan(joined.size);
+  const useMpi = env.mpi && !!mpi?.available;
+  const joined = await joinJob(addon, env, useMpi, opts.controlAddr, opts.timeoutSec);
+  // Rank 0 resolves `auto` for everyone, so that all ranks build the same plan.
+  const backend = opts.backend !== 'auto' ? opts.backend
+    : String(await joined.control.bcast(Buffer.from(joined.rank === 0 ? autoBackend(addon, useMpi) : ''), 0));
+  const plan = opts.makePlan(joined.size, backend);
 
   const host = hostname();
   const tracker = new Tracker(addon);
@@ -91,7 +96,7 @@ async function measureAll(addon: Addon, joined: Joined, plan: Plan, opts: RankOp
   if (rank === 0) {
     const caps = addon.capabilities();
     const meta: RunMeta = {
-      ccbench: { version: VERSION, node: process.version },
+      ccbench: { version: VERSION, node: process.version, executable: process.execPath },
       command: opts.command,
       cwd: process.cwd(),
       start_time: new Date().toISOString(),

@@ -12,11 +12,12 @@ interface Gathered {
   member: boolean;
   reporter: boolean;
   wrong: number;
+  meanUs: number;
   samples: Float64Array;
 }
 
 export function encodeResult(r: MeasureResult | null): Buffer {
-  const head = Buffer.from(JSON.stringify(r ? { member: true, reporter: r.reporter, wrong: r.wrong } : { member: false }));
+  const head = Buffer.from(JSON.stringify(r ? { member: true, reporter: r.reporter, wrong: r.wrong, meanUs: r.meanUs } : { member: false }));
   const len = Buffer.alloc(4);
   len.writeUInt32LE(head.length);
   const body = r ? Buffer.from(r.samples.buffer, r.samples.byteOffset, r.samples.byteLength) : Buffer.alloc(0);
@@ -29,14 +30,14 @@ export function decodeResult(buf: Buffer): Gathered {
   const body = buf.subarray(4 + n);
   const samples = new Float64Array(body.length / 8);
   Buffer.from(samples.buffer).set(body);
-  return { member: !!head.member, reporter: !!head.reporter, wrong: head.wrong ?? -1, samples };
+  return { member: !!head.member, reporter: !!head.reporter, wrong: head.wrong ?? -1, meanUs: head.meanUs ?? NaN, samples };
 }
 
 /** Combines every rank's contribution for one point into its row (rank 0). */
 export function combine(point: Point, parts: Gathered[], checked: boolean, cycle = 1): ResultRow {
-  const reporters = parts.filter((p) => p.member && p.reporter).map((p) => p.samples);
+  const reporters = parts.filter((p) => p.member && p.reporter);
   const wrong = checked ? parts.filter((p) => p.member).reduce((s, p) => s + Math.max(0, p.wrong), 0) : null;
-  return makeRow(point, summarize(reporters), wrong, cycle);
+  return makeRow(point, summarize(reporters.map((p) => p.samples), reporters.map((p) => p.meanUs)), wrong, cycle);
 }
 
 export function describePoint(p: Point): string {

@@ -1,5 +1,6 @@
 // Statistics over per-iteration samples, computed on rank 0 (shared/reference/metrics.md §6).
-//  - avg / min / max: across ranks, of each rank's mean time per op (OSU's columns);
+//  - avg / min / max: across ranks, of each rank's mean time per op (OSU's columns; in batch
+//    timing the mean is the host time over the batch divided by the ops, as nccl-tests);
 //  - p50 / p90 / p99 / stdev: over iterations of the slowest rank's time in that iteration
 //    (nccl-tests -I: max across processes per iteration). Percentiles are nearest-rank.
 
@@ -36,9 +37,9 @@ export function slowestPerIteration(perRank: Float64Array[]): Float64Array {
   return out;
 }
 
-export function summarize(perRank: Float64Array[]): TimeStats {
+/** `means`: each rank's own mean per op when the engine measured it (batch timing); else from the samples. */
+export function summarize(perRank: Float64Array[], means = perRank.map(mean)): TimeStats {
   if (perRank.length === 0) throw new Error('no samples to summarize');
-  const means = perRank.map(mean);
   const slowest = slowestPerIteration(perRank);
   const sorted = Float64Array.from(slowest).sort();
   const m = mean(slowest);

@@ -8,7 +8,7 @@ import type { ResultRow } from './row.js';
 import { headerLine, rowLine } from './table.js';
 
 export interface RunMeta {
-  ccbench: { version: string; node: string };
+  ccbench: { version: string; node: string; executable: string };
   command: string[];
   cwd: string;
   start_time: string;
