@@ -265,6 +265,7 @@ Napi::Value Measure(const Napi::CallbackInfo& info) {
   spec.timing = str(o, "timing") == "batch" ? Timing::Batch : Timing::PerOp;
   spec.window = int(num(o, "window"));
   spec.check = flag(o, "check");
+  spec.graphLaunches = o.Has("graphLaunches") ? int(num(o, "graphLaunches")) : 0;
   return schedule(env, [handle, spec]() -> Finish {
     State& s = state();
     auto res = std::make_shared<MeasureResult>(measure(commByHandle(handle), *s.device, s.buffers, spec, s.progress));
@@ -273,6 +274,8 @@ Napi::Value Measure(const Napi::CallbackInfo& info) {
       Napi::Float64Array samples = Napi::Float64Array::New(env, res->samplesUs.size());
       std::copy(res->samplesUs.begin(), res->samplesUs.end(), samples.Data());
       out.Set("samples", samples);
+      out.Set("meanUs", res->meanUs);
+      out.Set("iters", res->iters);
       out.Set("warmup", res->warmup);
       out.Set("reporter", res->reporter);
       out.Set("wrong", double(res->wrong));
@@ -338,6 +341,12 @@ Napi::Value Close(const Napi::CallbackInfo& info) {
 
 // Last resort, called from the JavaScript thread while the engine thread may be stuck in a library
 // call: leave without running exit handlers (the launcher then ends the other ranks).
+// The job is ending: backends that poll (NCCL) abort their communicator at the next poll.
+Napi::Value RequestAbort(const Napi::CallbackInfo& info) {
+  requestAbort();
+  return info.Env().Undefined();
+}
+
 Napi::Value HardExit(const Napi::CallbackInfo& info) {
   std::fflush(nullptr);
   _exit(info[0].As<Napi::Number>().Int32Value());
@@ -358,6 +367,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("progress", Napi::Function::New(env, GetProgress));
   exports.Set("close", Napi::Function::New(env, Close));
   exports.Set("hardExit", Napi::Function::New(env, HardExit));
+  exports.Set("requestAbort", Napi::Function::New(env, RequestAbort));
   return exports;
 }
 
