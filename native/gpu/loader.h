@@ -33,6 +33,10 @@ Library openLibrary(const LibrarySpec& spec);
 // site-packages/nvidia/<sub>/lib that exist (e.g. sub "nccl", "cu13", "cuda_runtime").
 std::vector<std::string> pythonWheelDirs(const std::string& sub, const char* path = nullptr);
 
+// Directories matching a glob pattern such as "/usr/local/cuda-*/lib64", newest version first
+// (compared by the numbers in each path), so that a search prefers the most recent install.
+std::vector<std::string> versionedDirs(const std::string& pattern);
+
 // dlsym; nullptr when absent and not required; throws Unavailable naming the library when required.
 void* symbol(const Library& lib, const char* name, bool required);
 

@@ -61,9 +61,11 @@ struct NcclApi {
 };
 
 // Loads NCCL (rccl = false: libnccl.so.2) or RCCL (librccl.so.1) once; throws Unavailable listing
-// where it looked. NCCL search: explicitPath (--nccl-lib / CCBENCH_NCCL_LIB), a loaded copy, the pip
-// wheel dirs for "nccl" of the Python environments on PATH, /usr/local/cuda/lib64, then the loader.
-// RCCL: explicitPath (CCBENCH_RCCL_LIB), a loaded copy, /opt/rocm/lib, /opt/rocm-*/lib, the loader.
+// where it looked. NCCL search: explicitPath (--nccl-lib / CCBENCH_NCCL_LIB, read here when the
+// argument is empty), a loaded copy, the pip wheel dirs for "nccl" of the Python environments on
+// PATH, $CUDA_HOME/lib64, /usr/local/cuda/lib64, then the loader. RCCL: explicitPath
+// (--nccl-lib / CCBENCH_RCCL_LIB), a loaded copy, $ROCM_PATH/lib, /opt/rocm/lib, /opt/rocm-*/lib, the loader.
+// Later calls return the library first loaded, whatever path they pass.
 const NcclApi& ncclApi(bool rccl, const std::string& explicitPath);
 
 }  // namespace ccb::gpu

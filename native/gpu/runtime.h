@@ -64,10 +64,13 @@ struct Runtime {
 
 // Loads the vendor's runtime once (thread-safe) and returns it; throws ccb::Error(Unavailable)
 // listing where it looked. CUDA: CCBENCH_CUDART, a loaded copy, pip wheel dirs (cu13, cuda_runtime),
-// /usr/local/cuda/lib64 and /usr/local/cuda-*/lib64, then libcudart.so.13/.12/.11.0. HIP: the copy
-// librccl already loaded if any (one HIP runtime per process, §9), CCBENCH_HIPRT, /opt/rocm/lib and
-// /opt/rocm-*/lib, then libamdhip64.so.7/.6/.5. A runtime whose driver is too old (cudaDriverGetVersion
-// below the runtime's, or cudaErrorInsufficientDriver 35) is refused with the versions in the message.
+// $CUDA_HOME/lib64, /usr/local/cuda/lib64 and /usr/local/cuda-*/lib64, then libcudart.so.13/.12/.11.0;
+// sonames of a CUDA major newer than the driver (libcuda.so.1 cuDriverGetVersion) are skipped. HIP:
+// the copy librccl already loaded, else any libamdhip64 already loaded (one HIP runtime per process,
+// §9), CCBENCH_HIPRT, $ROCM_PATH/lib, /opt/rocm/lib and /opt/rocm-*/lib, then libamdhip64.so.7/.6/.5.
+// A CUDA runtime whose driver is too old (no driver, a driver of an older CUDA major — same-major
+// minor-version compatibility is allowed —, or cudaErrorInsufficientDriver 35) is refused with the
+// versions in the message.
 const Runtime& runtime(Vendor v);
 // The vendor of the GPUs on this node: NVIDIA if a CUDA runtime loads and sees a device, else AMD
 // if HIP does, else throws Unavailable saying what was tried.
