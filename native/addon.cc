@@ -11,6 +11,9 @@
 
 #include "comm/gloo.h"
 #include "comm/registry.h"
+#include "gpu/info.h"
+#include "gpu/nccl_api.h"
+#include "gpu/runtime.h"
 #include "common/error.h"
 #include "device/device.h"
 #include "engine/engine.h"
@@ -178,17 +181,49 @@ Napi::Value GlooPrepare(const Napi::CallbackInfo& info) {
   });
 }
 
+// fp8 the way ccbench's check writes it (OCP E4M3/E5M2): NVIDIA from compute capability 9.0;
+// AMD from gfx950 (gfx94x computes FNUZ fp8, which --check cannot validate, gpu-abi.md §8).
+bool fp8Hardware(const std::string& arch) {
+  if (arch.rfind("sm_", 0) == 0) return std::atoi(arch.c_str() + 3) >= 90;
+  if (arch.rfind("gfx", 0) == 0) return std::atoi(arch.c_str() + 3) >= 950;
+  return false;
+}
+
+// open(name, {peers?, id?, rank?, size?, gpu?, mem?, lib?}): the device first (GPU for nccl/rccl
+// and for --mem device), then the backend on it.
 Napi::Value Open(const Napi::CallbackInfo& info) {
-  const std::string backend = info[0].As<Napi::String>().Utf8Value();
-  std::vector<std::vector<char>> peers;
-  if (info.Length() > 1 && info[1].IsArray()) {
-    Napi::Array a = info[1].As<Napi::Array>();
-    for (uint32_t i = 0; i < a.Length(); ++i) peers.push_back(bytesOf(a.Get(i)));
+  OpenRequest r;
+  r.name = info[0].As<Napi::String>().Utf8Value();
+  std::string mem = "host";
+  int gpuIndex = 0;
+  if (info.Length() > 1 && info[1].IsObject()) {
+    Napi::Object o = info[1].As<Napi::Object>();
+    if (o.Has("peers")) {
+      Napi::Array a = o.Get("peers").As<Napi::Array>();
+      for (uint32_t i = 0; i < a.Length(); ++i) r.peers.push_back(bytesOf(a.Get(i)));
+    }
+    if (o.Has("id")) r.ncclId = bytesOf(o.Get("id"));
+    if (o.Has("rank")) r.rank = int(num(o, "rank"));
+    if (o.Has("size")) r.size = int(num(o, "size"));
+    if (o.Has("gpu")) gpuIndex = int(num(o, "gpu"));
+    if (o.Has("mem")) mem = str(o, "mem");
+    if (o.Has("lib")) r.ncclLib = str(o, "lib");
   }
-  return schedule(info.Env(), [backend, peers]() -> Finish {
+  return schedule(info.Env(), [r, mem, gpuIndex]() mutable -> Finish {
     State& s = state();
-    if (!s.device) s.device = makeHostDevice();
-    s.backend = openBackend(backend, *s.device, peers);
+    const bool gpuBackend = r.name == "nccl" || r.name == "rccl";
+    if (gpuBackend || mem == "device") {
+      // RCCL first: the HIP runtime must be the one librccl uses (one per process, gpu-abi.md §9).
+      if (r.name == "rccl") gpu::ncclApi(true, r.ncclLib);
+      const gpu::Vendor v = r.name == "nccl" ? gpu::Vendor::Nvidia : r.name == "rccl" ? gpu::Vendor::Amd : gpu::detectVendor();
+      const gpu::Runtime& rt = gpu::runtime(v);
+      s.device = makeGpuDevice(rt, gpuIndex);
+      r.fp8Hardware = fp8Hardware(rt.arch(gpuIndex));
+    } else if (!s.device) {
+      s.device = makeHostDevice();
+    }
+    r.device = s.device.get();
+    s.backend = openBackend(r);
     Comm& w = s.backend->world();
     const int rank = w.rank(), size = w.size();
     const std::string lib = s.backend->library(), dev = s.device->describe();
@@ -284,6 +319,14 @@ Napi::Value Measure(const Napi::CallbackInfo& info) {
   });
 }
 
+// MPI's GPU-awareness from its extensions; needs MPI initialised (on the engine thread).
+Napi::Value MpiGpuAwareness(const Napi::CallbackInfo& info) {
+  return schedule(info.Env(), []() -> Finish {
+    const std::string a = mpi::gpuAwareness();
+    return [a](Napi::Env env) { return Napi::String::New(env, a); };
+  });
+}
+
 Napi::Value ControlBarrier(const Napi::CallbackInfo& info) {
   return schedule(info.Env(), []() -> Finish {
     mpi::barrier();
@@ -341,6 +384,84 @@ Napi::Value Close(const Napi::CallbackInfo& info) {
 
 // Last resort, called from the JavaScript thread while the engine thread may be stuck in a library
 // call: leave without running exit handlers (the launcher then ends the other ranks).
+// {vendor: "nvidia" | "amd", count, runtime, runtimeVersion, driverVersion, runtimePath} for
+// this node's GPUs, or null. Counts devices only: no context is created, so every rank may ask.
+Napi::Value GpuVendor(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  try {
+    const gpu::Vendor v = gpu::detectVendor();
+    const gpu::Runtime& rt = gpu::runtime(v);
+    int n = 0;
+    rt.getDeviceCount(&n);
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("vendor", v == gpu::Vendor::Nvidia ? "nvidia" : "amd");
+    o.Set("count", n);
+    o.Set("runtime", rt.name);
+    o.Set("runtimeVersion", gpu::runtimeVersionString(v, rt.runtimeVersion));
+    o.Set("driverVersion", gpu::runtimeVersionString(v, rt.driverVersion));
+    o.Set("runtimePath", rt.path);
+    return o;
+  } catch (const std::exception&) {
+    return env.Null();
+  }
+}
+
+// `ccbench info`: the runtime, driver and every GPU of this node (touches each GPU).
+Napi::Value GpuInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const gpu::NodeGpuInfo n = gpu::probeGpus();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("runtime", n.runtime);
+  o.Set("runtimePath", n.runtimePath);
+  const gpu::Vendor v = n.runtime == "HIP" ? gpu::Vendor::Amd : gpu::Vendor::Nvidia;
+  o.Set("runtimeVersion", n.runtime.empty() ? "" : gpu::runtimeVersionString(v, n.runtimeVersion));
+  o.Set("driverVersion", n.runtime.empty() ? "" : gpu::runtimeVersionString(v, n.driverVersion));
+  o.Set("error", n.error);
+  Napi::Array gpus = Napi::Array::New(env, n.gpus.size());
+  for (size_t i = 0; i < n.gpus.size(); ++i) {
+    const gpu::GpuInfo& g = n.gpus[i];
+    Napi::Object x = Napi::Object::New(env);
+    x.Set("index", g.index);
+    x.Set("name", g.name);
+    x.Set("pciBusId", g.pciBusId);
+    x.Set("arch", g.arch);
+    x.Set("memoryBytes", double(g.totalBytes));
+    x.Set("multiprocessors", g.multiprocessors);
+    gpus.Set(uint32_t(i), x);
+  }
+  o.Set("gpus", gpus);
+  return o;
+}
+
+// {library, version, rccl} of NCCL (or RCCL), or {error}.
+Napi::Value NcclInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  try {
+    const gpu::NcclApi& api = gpu::ncclApi(info[0].ToBoolean().Value(), info[1].As<Napi::String>().Utf8Value());
+    o.Set("library", api.describe());
+    o.Set("path", api.path);
+    o.Set("version", std::to_string(api.version.major) + "." + std::to_string(api.version.minor) + "." + std::to_string(api.version.patch));
+    o.Set("rccl", api.rccl);
+  } catch (const std::exception& e) {
+    o.Set("error", e.what());
+  }
+  return o;
+}
+
+// A fresh NCCL / RCCL unique id (rank 0 makes one per communicator; the control plane spreads it).
+Napi::Value NcclUniqueId(const Napi::CallbackInfo& info) {
+  const bool rccl = info[0].ToBoolean().Value();
+  const std::string lib = info[1].As<Napi::String>().Utf8Value();
+  return schedule(info.Env(), [rccl, lib]() -> Finish {
+    const gpu::NcclApi& api = gpu::ncclApi(rccl, lib);
+    auto id = std::make_shared<std::vector<char>>(sizeof(gpu::NcclUniqueId));
+    const int rc = api.getUniqueId(reinterpret_cast<gpu::NcclUniqueId*>(id->data()));
+    if (rc != gpu::kNcclSuccess) throw Error(ErrorKind::Internal, "ncclGetUniqueId failed: " + api.error(rc, nullptr));
+    return [id](Napi::Env env) { return bufferFrom(env, *id); };
+  });
+}
+
 // The job is ending: backends that poll (NCCL) abort their communicator at the next poll.
 Napi::Value RequestAbort(const Napi::CallbackInfo& info) {
   requestAbort();
@@ -368,6 +489,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("close", Napi::Function::New(env, Close));
   exports.Set("hardExit", Napi::Function::New(env, HardExit));
   exports.Set("requestAbort", Napi::Function::New(env, RequestAbort));
+  exports.Set("gpuVendor", Napi::Function::New(env, GpuVendor));
+  exports.Set("gpuInfo", Napi::Function::New(env, GpuInfo));
+  exports.Set("mpiGpuAwareness", Napi::Function::New(env, MpiGpuAwareness));
+  exports.Set("ncclInfo", Napi::Function::New(env, NcclInfo));
+  exports.Set("ncclUniqueId", Napi::Function::New(env, NcclUniqueId));
   return exports;
 }
 

@@ -33,8 +33,8 @@ const CASES: [string, string[], (string | RegExp)[]][] = [
   ['unknown dtype', ['allreduce', '--dtype', 'flot32'], ["unknown --dtype 'flot32'", 'did you mean float32']],
   ['unknown backend', ['allreduce', '--backend', 'foo'], ["'foo' is invalid", 'mpi']],
   ['unknown option', ['allreduce', '--bogus'], ["unknown option '--bogus'"]],
-  ['dtype the backend lacks', ['allreduce', '--dtype', 'float8e4m3'], ['not available on the mpi backend']],
-  ['reduction the backend lacks', ['allreduce', '--reduce-op', 'avg'], ['MPI has no average reduction']],
+  ['dtype the backend lacks', ['allreduce', '--backend', 'mpi', '--dtype', 'float8e4m3'], ['not available on the mpi backend']],
+  ['reduction the backend lacks', ['allreduce', '--backend', 'mpi', '--reduce-op', 'avg'], ['MPI has no average reduction']],
   ['too few ranks for the op', ['latency', '-n', '1'], ['needs at least 2 ranks']],
   ['odd rank count for a pairwise op', ['bw', '-n', '3'], ['even rank count', '3 is odd']],
   ['root outside the ranks', ['broadcast', '--root', '5', '-n', '2'], ['--root 5 is outside the ranks 0..1']],
@@ -65,7 +65,7 @@ describe('a missing MPI', () => {
     const bin = join(dir, 'bin');
     mkdirSync(bin);
     symlinkSync(process.execPath, join(bin, 'node'));
-    const r = await ccbench(['allreduce', '-n', '2'], { env: { PATH: bin }, timeoutMs: 30_000 });
+    const r = await ccbench(['allreduce', '--backend', 'mpi', '-n', '2'], { env: { PATH: bin }, timeoutMs: 30_000 });
     assertUsageError(r, 'mpirun was not found on PATH', 'apt-get install openmpi-bin');
   });
 
@@ -78,7 +78,7 @@ describe('a missing MPI', () => {
   });
 
   test('an addon built without MPI: the backend says it is unavailable and how to get it', async () => {
-    const r = await ccbench(['allreduce', '-n', '2'], { env: { CCBENCH_ADDON: join(noMpi, 'Release', 'ccbench.node') } });
+    const r = await ccbench(['allreduce', '--backend', 'mpi', '-n', '2'], { env: { CCBENCH_ADDON: join(noMpi, 'Release', 'ccbench.node') } });
     assertUsageError(r, 'built without MPI', 'rebuild');
   });
 
@@ -87,12 +87,12 @@ describe('a missing MPI', () => {
     mkdirSync(odd);
     copyFileSync(join(ROOT, 'build', 'Release', 'ccbench.node'), join(odd, 'ccbench.node'));
     writeFileSync(join(odd, 'ccbench_mpi.so'), 'not a shared object');
-    const r = await ccbench(['allreduce', '-n', '2'], { env: { CCBENCH_ADDON: join(odd, 'ccbench.node') } });
+    const r = await ccbench(['allreduce', '--backend', 'mpi', '-n', '2'], { env: { CCBENCH_ADDON: join(odd, 'ccbench.node') } });
     assertUsageError(r, 'its plugin does not load', 'ccbench_mpi.so', 'rebuild');
   });
 
   test('the same addon inside an mpirun job: one line, from rank 0 only', async () => {
-    const r = await mpirunCcbench(2, ['allreduce'], { env: { CCBENCH_ADDON: join(noMpi, 'Release', 'ccbench.node') } });
+    const r = await mpirunCcbench(2, ['allreduce', '--backend', 'mpi'], { env: { CCBENCH_ADDON: join(noMpi, 'Release', 'ccbench.node') } });
     assertUsageError(r, 'built without MPI');
   });
 });

@@ -137,7 +137,9 @@ function meta(plan: Plan): RunMeta {
   return {
     ccbench: { version: '0.0.0-test', node: process.version, executable: process.execPath }, command: ['ccbench', 'allreduce'], cwd: '/tmp',
     start_time: '2024-01-01T00:00:00.000Z', launcher: 'local', backend: { name: 'mpi', library: 'test MPI', device: 'host' },
-    mpi: null, world_size: 2, hosts: ['node0'], ranks: [{ rank: 0, host: 'node0', pid: 1, local_rank: 0 }], plan,
+    mpi: null,
+    system: { ccbench: { version: '0.0.0-test', node: process.version, addon: 'none' }, backends: [], gpu: { error: 'none' }, nccl: { error: 'none' }, rccl: { error: 'none' }, mpi: null },
+    world_size: 2, hosts: ['node0'], ranks: [{ rank: 0, host: 'node0', pid: 1, local_rank: 0, device: 'host memory' }], plan,
   };
 }
 

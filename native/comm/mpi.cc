@@ -66,7 +66,7 @@ MPI_Datatype mpiType(Dtype t) {
 
 class MpiComm final : public Comm {
  public:
-  MpiComm(MPI_Comm c, const HalfOps& h) : comm_(c), half_(h) {
+  MpiComm(MPI_Comm c, const HalfOps& h, bool deviceMemory) : comm_(c), half_(h), device_(deviceMemory) {
     MPI_Comm_rank(c, &rank_);
     MPI_Comm_size(c, &size_);
     MPI_Comm_set_errhandler(c, MPI_ERRORS_RETURN);
@@ -82,6 +82,8 @@ class MpiComm final : public Comm {
       return std::string("the mpi backend has no ") + dtypeInfo(t).name + " type; use --backend nccl";
     if (op.reduces && r == RedOp::Avg)
       return "MPI has no average reduction (--reduce-op avg); use sum, or a GPU backend (nccl, rccl)";
+    if (op.reduces && device_ && (t == Dtype::Float16 || t == Dtype::Bfloat16))
+      return std::string("MPI reduces ") + dtypeInfo(t).name + " with a host-side operator, which cannot read GPU buffers; use --mem host or --backend nccl/rccl";
     if (inPlace && !op.hasInPlace) return std::string(op.name) + " has no in-place form; drop --in-place";
     if (op.evenRanks && size_ % 2) return std::string(op.name) + " needs an even number of ranks";
     if (count > size_t(INT_MAX))
@@ -154,7 +156,7 @@ class MpiComm final : public Comm {
     MPI_Comm sub = MPI_COMM_NULL;
     check(MPI_Comm_split(comm_, rank_ < k ? 0 : MPI_UNDEFINED, rank_, &sub), "MPI_Comm_split");
     if (sub == MPI_COMM_NULL) return nullptr;
-    return std::make_unique<MpiComm>(sub, half_);
+    return std::make_unique<MpiComm>(sub, half_, device_);
   }
 
  private:
@@ -201,13 +203,14 @@ class MpiComm final : public Comm {
 
   MPI_Comm comm_;
   const HalfOps& half_;
+  bool device_;
   int rank_ = 0, size_ = 1;
   std::vector<MPI_Request> reqs_;
 };
 
 class MpiBackend final : public Backend {
  public:
-  MpiBackend() : world_(MPI_COMM_WORLD, half_) {}
+  explicit MpiBackend(bool deviceMemory) : world_(MPI_COMM_WORLD, half_, deviceMemory) {}
   const char* name() const override { return "mpi"; }
   std::string library() const override { return libraryVersion(); }
   Comm& world() override { return world_; }
@@ -219,9 +222,9 @@ class MpiBackend final : public Backend {
 
 }  // namespace
 
-std::unique_ptr<Backend> makeBackend() {
+std::unique_ptr<Backend> makeBackend(bool deviceMemory) {
   init();
-  return std::make_unique<MpiBackend>();
+  return std::make_unique<MpiBackend>(deviceMemory);
 }
 
 }  // namespace ccb::mpi

@@ -17,7 +17,18 @@ struct BackendStatus {
 };
 
 std::vector<BackendStatus> backendStatus();
-// `peers`: every rank's address blob for backends that connect in two phases (Gloo), else empty.
-std::unique_ptr<Backend> openBackend(const std::string& name, Device& dev, const std::vector<std::vector<char>>& peers);
+
+// What opening a backend takes; each backend reads its part.
+struct OpenRequest {
+  std::string name;
+  Device* device = nullptr;
+  std::vector<std::vector<char>> peers;  // Gloo: every rank's address blob
+  std::vector<char> ncclId;              // NCCL / RCCL: the unique id rank 0 made
+  int rank = 0, size = 1;
+  std::string ncclLib;                   // --nccl-lib ("" = search)
+  bool fp8Hardware = false;
+};
+
+std::unique_ptr<Backend> openBackend(const OpenRequest& r);
 
 }  // namespace ccb

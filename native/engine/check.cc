@@ -171,11 +171,12 @@ int64_t countWrong(const CheckLayout& c, const void* base) {
   int64_t wrong = 0;
   if (p.approximate()) {  // avg: compare values within a tolerance (NCCL may pre-scale inputs)
     const double relTol = di.size == 1 ? 0.25 : di.size == 2 ? 1e-2 : di.size == 4 ? 1e-5 : 1e-12;
-    for (size_t j = 0; j < n; ++j) {
-      const double want = p.reduced(j);
-      const double tol = di.isFloat ? relTol * std::max(1.0, std::fabs(want)) : 1.0;
-      if (!(std::fabs(loadElement(c.dtype, out, j) - want) <= tol)) ++wrong;
-    }
+    for (const Segment& s : segments(c, n))
+      for (size_t j = 0; j < s.len; ++j) {
+        const double want = p.reduced(s.gStart + j);  // avg only reduces: src is always kReduced
+        const double tol = di.isFloat ? relTol * std::max(1.0, std::fabs(want)) : 1.0;
+        if (!(std::fabs(loadElement(c.dtype, out, s.out + j) - want) <= tol)) ++wrong;
+      }
     return wrong;
   }
   // Exact: every expected value is a small integer the type holds exactly, so compare encodings.

@@ -57,7 +57,7 @@ int worldSize() { return t().worldSize(); }
 void barrier() { t().barrier(); }
 std::vector<char> bcast(const std::vector<char>& data, int root) { return t().bcast(data, root); }
 std::vector<std::vector<char>> gather(const std::vector<char>& data) { return t().gather(data); }
-std::unique_ptr<Backend> makeBackend() { return t().makeBackend(); }
+std::unique_ptr<Backend> makeBackend(bool deviceMemory) { return t().makeBackend(deviceMemory); }
 std::string gpuAwareness() { return available() && t().initialized() ? t().gpuAwareness() : ""; }
 
 }  // namespace ccb::mpi

@@ -31,6 +31,7 @@ void barrier();
 std::vector<char> bcast(const std::vector<char>& data, int root);
 std::vector<std::vector<char>> gather(const std::vector<char>& data);  // filled on rank 0 only
 
-std::unique_ptr<Backend> makeBackend();
+// deviceMemory: buffers are GPU memory (a GPU-aware MPI takes them; host-side reductions cannot).
+std::unique_ptr<Backend> makeBackend(bool deviceMemory);
 
 }  // namespace ccb::mpi

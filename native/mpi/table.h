@@ -9,7 +9,7 @@
 
 namespace ccb::mpi {
 
-constexpr int kTableAbi = 1;
+constexpr int kTableAbi = 2;
 
 struct Table {
   int abi;
@@ -22,7 +22,7 @@ struct Table {
   void (*barrier)();
   std::vector<char> (*bcast)(const std::vector<char>&, int);
   std::vector<std::vector<char>> (*gather)(const std::vector<char>&);
-  std::unique_ptr<Backend> (*makeBackend)();
+  std::unique_ptr<Backend> (*makeBackend)(bool deviceMemory);
   std::string (*gpuAwareness)();
 };
 

@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import { EXIT, JobError, JobUsageError, UsageError } from './errors.js';
 import { sbatchScript, submit, tasksPerNode } from '../launch/sbatch.js';
 import { OPS } from '../plan/ops.js';
+import { renderInfo, systemFacts } from '../report/system.js';
 import { buildProgram, type CliOptions, type SbatchCliOptions } from './program.js';
 
 const rankEnv = detectRankEnv(process.env);
@@ -30,7 +31,7 @@ async function run(ops: (string | RunSpec)[], o: CliOptions): Promise<void> {
   if (rankEnv) {
     addonLoaded = true;
     process.exitCode = await runRank({
-      env: rankEnv, command, backend: o.backend ?? 'mpi', controlAddr: o.controlAddr, timeoutSec: o.timeout ?? 300,
+      env: rankEnv, command, backend: o.backend ?? 'auto', controlAddr: o.controlAddr, ncclLib: o.ncclLib, timeoutSec: o.timeout ?? 300,
       makePlan: (size, backend) => toPlan(ops, { ...o, backend }, size),
     });
     return;
@@ -57,6 +58,13 @@ async function sbatch(op: string, o: SbatchCliOptions, rankArgs: string[]): Prom
   const name = o.jobName ?? `ccbench-${op}`;
   process.stdout.write(`submitted batch job ${id}: output in ${(o.output ?? `${name}-%j.out`).replace('%j', id)}` +
     `${o.json ? '' : `, results in ${name}-${id}.json`}\n`);
+}
+
+async function info(o: { json?: boolean; ncclLib?: string }): Promise<void> {
+  const addon = loadAddon();
+  const facts = systemFacts(addon, { ncclLib: o.ncclLib });
+  const gpus = addon.gpuInfo();
+  process.stdout.write(o.json ? JSON.stringify({ ...facts, gpus }, null, 1) + '\n' : renderInfo(facts, gpus) + '\n');
 }
 
 function lingerForRankZero(): Promise<void> {
@@ -88,7 +96,7 @@ async function fail(e: unknown): Promise<never> {
 }
 
 // Every rank parses the same command line: only rank 0 reports a parse error.
-const program = buildProgram(run, sbatch, !rankEnv || rankEnv.rank === 0);
+const program = buildProgram(run, sbatch, info, !rankEnv || rankEnv.rank === 0);
 
 try {
   await program.parseAsync(process.argv);

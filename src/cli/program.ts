@@ -30,6 +30,7 @@ export interface SbatchCliOptions extends CliOptions {
 }
 
 export type SbatchHandler = (op: string, opts: SbatchCliOptions, rankArgs: string[]) => Promise<void>;
+export type InfoHandler = (opts: { json?: boolean; ncclLib?: string }) => Promise<void>;
 
 /** The run options the user typed, as flags again (for a batch script's srun line). */
 export function typedArgs(cmd: Command, skip: string[]): string[] {
@@ -157,7 +158,7 @@ export function errorWriter(enabled: boolean) {
   };
 }
 
-export function buildProgram(run: RunHandler, sbatch: SbatchHandler, reportErrors = true): Command {
+export function buildProgram(run: RunHandler, sbatch: SbatchHandler, info: InfoHandler, reportErrors = true): Command {
   const program = new Command('ccbench')
     .configureOutput({ outputError: errorWriter(reportErrors) }) // before subcommands: they inherit it
     .description('Communication microbenchmarks for GPU clusters: point-to-point and collectives over MPI (NCCL and RCCL to come), with OSU and nccl-tests methodology.')
@@ -200,6 +201,12 @@ export function buildProgram(run: RunHandler, sbatch: SbatchHandler, reportError
   sb.action(async (op: string, opts: SbatchCliOptions, cmd: Command) =>
     sbatch(op, opts, [op, ...typedArgs(cmd, ['--np', '--launcher', '--launcher-args', '--nodes', '--ntasks-per-node',
       '--partition', '--time', '--account', '--job-name', '--output', '--sbatch-args', '--submit'])]));
+
+  program.command('info').description('this node\'s GPUs, driver and runtime, NCCL / RCCL, MPI and its GPU awareness, and the ccbench build')
+    .option('--json', 'print JSON instead of tables')
+    .option('--nccl-lib <path>', 'libnccl.so.2 / librccl.so.1 to describe, or its directory')
+    .addHelpText('after', '\nExamples:\n  $ ccbench info\n  $ ccbench info --json > node.json\n  $ srun -N 2 --ntasks-per-node 1 ccbench info --json   (one report per node)')
+    .action(async (opts: { json?: boolean; ncclLib?: string }) => info(opts));
 
   program.command('list').description('list the operations, backends and suites').action(() => {
     for (const op of OPS) process.stdout.write(`${op.name.padEnd(14)} ${op.summary}\n`);

@@ -13,6 +13,34 @@ export interface NativeCapabilities {
   glooLibrary: string;
 }
 
+export interface OpenOptions {
+  peers?: Buffer[]; // gloo: every rank's glooPrepare() blob, by rank
+  id?: Buffer; // nccl / rccl: rank 0's unique id
+  rank?: number;
+  size?: number;
+  gpu?: number; // which GPU of this node
+  mem?: 'host' | 'device';
+  lib?: string; // --nccl-lib
+}
+
+export interface GpuRuntimeInfo {
+  vendor: 'nvidia' | 'amd';
+  count: number;
+  runtime: string;
+  runtimeVersion: string;
+  driverVersion: string;
+  runtimePath: string;
+}
+
+export interface GpuInventory {
+  runtime: string; // "CUDA" / "HIP", "" when none loaded
+  runtimePath: string;
+  runtimeVersion: string;
+  driverVersion: string;
+  error: string; // why no GPU is listed
+  gpus: { index: number; name: string; pciBusId: string; arch: string; memoryBytes: number; multiprocessors: number }[];
+}
+
 export interface MeasureSpec {
   op: string;
   dtype: string;
@@ -42,11 +70,17 @@ export interface Addon {
   capabilities(): NativeCapabilities;
   bufferElems(op: string, count: number, n: number): { send: number; recv: number } | null;
   mpiInit(): Promise<{ rank: number; size: number }>;
-  /** Opens a backend; Gloo takes every rank's glooPrepare() blob, indexed by rank. */
-  open(backend: string, peers?: Buffer[]): Promise<{ rank: number; size: number; library: string; device: string }>;
+  /** Opens a backend on its device (a GPU for nccl/rccl and mem 'device'). */
+  open(backend: string, o?: OpenOptions): Promise<{ rank: number; size: number; library: string; device: string }>;
+  /** A fresh NCCL / RCCL unique id (128 bytes). */
+  ncclUniqueId(rccl: boolean, lib: string): Promise<Buffer>;
+  /** The NCCL / RCCL library that would load, or why none does. */
+  ncclInfo(rccl: boolean, lib: string): { library?: string; path?: string; version?: string; rccl?: boolean; error?: string };
+  /** This node's GPU runtime, driver and GPUs (touches every GPU; for `ccbench info`). */
+  gpuInfo(): GpuInventory;
   /** Gloo, phase 1: this rank's TCP device and pairs; returns the address blob to exchange. */
   glooPrepare(rank: number, size: number, host: string): Promise<Buffer>;
-  split(k: number): Promise<number>;
+  split(k: number, bootstrap?: Buffer): Promise<number>;
   allocate(sendBytes: number, recvBytes: number): Promise<void>;
   measure(comm: number, spec: MeasureSpec): Promise<MeasureResult>;
   controlBarrier(): Promise<void>;
@@ -55,8 +89,10 @@ export interface Addon {
   progress(): { phase: 'idle' | 'warmup' | 'timed' | 'check'; iteration: number };
   close(): Promise<void>;
   hardExit(code: number): never;
-  /** The vendor of this node's GPUs (a CUDA or HIP runtime that loads and sees a device), or null. */
-  gpuVendor(): 'nvidia' | 'amd' | null;
+  /** This node's GPU vendor, count and runtime (a CUDA or HIP runtime that loads and sees a GPU), or null. No GPU is touched. */
+  gpuVendor(): GpuRuntimeInfo | null;
+  /** "CUDA: yes, ROCm: unknown" from the MPI's extensions; "" when MPI is not initialised. */
+  mpiGpuAwareness(): Promise<string>;
   /** Backends that poll (NCCL, RCCL) abort their communicator at the next poll. */
   requestAbort(): void;
 }

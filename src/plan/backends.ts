@@ -13,6 +13,7 @@ export interface BackendDef {
   maxCount: number; // elements per library call
   defaultTiming: Timing;
   whyNot: Partial<Record<string, string>>; // dtype or redop → why this backend lacks it
+  noInPlace?: readonly string[]; // ops whose in-place form this backend cannot run
 }
 
 const NO_FP8 = 'MPI has no 8-bit float types; use a GPU backend (nccl, rccl)';
@@ -54,6 +55,9 @@ export const BACKENDS: readonly BackendDef[] = [
     maxCount: Number.MAX_SAFE_INTEGER,
     defaultTiming: 'batch',
     whyNot: {},
+    // NCCL defines no in-place all-to-all, and one group sending from and receiving into the same
+    // buffer is unordered (nccl-tests runs neither in place).
+    noInPlace: ['alltoall', 'sendrecv'],
   })),
 ];
 

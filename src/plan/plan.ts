@@ -150,9 +150,11 @@ export function buildPlan(runSpecs: (string | RunSpec)[], o: PlanInput, worldSiz
 
   ops.forEach((op, i) => {
     let inPlace = o.inPlace ?? false;
-    if (inPlace && !op.hasInPlace) {
-      if (strict) throw new UsageError(`${op.name} has no in-place form; drop --in-place`);
-      plan.notes.push(`${op.name} has no in-place form: measured out of place`);
+    const noInPlace = !op.hasInPlace ? `${op.name} has no in-place form`
+      : backend.noInPlace?.includes(op.name) ? `${op.name} has no in-place form on ${backend.name}` : '';
+    if (inPlace && noInPlace) {
+      if (strict) throw new UsageError(`${noInPlace}; drop --in-place`);
+      plan.notes.push(`${noInPlace}: measured out of place`);
       inPlace = false;
     }
     const s = specs[i];

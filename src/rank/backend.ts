@@ -4,9 +4,9 @@ import { UsageError } from '../cli/errors.js';
 import type { Addon } from '../native/addon.js';
 
 export function autoBackend(addon: Addon, mpiJob: boolean): string {
-  const vendor = addon.gpuVendor();
-  if (vendor === 'nvidia') return 'nccl';
-  if (vendor === 'amd') return 'rccl';
+  const gpus = addon.gpuVendor();
+  if (gpus?.vendor === 'nvidia') return 'nccl';
+  if (gpus?.vendor === 'amd') return 'rccl';
   const caps = addon.capabilities();
   const has = (name: string) => !!caps.backends.find((b) => b.name === name)?.available;
   if (has('mpi') && (mpiJob || !has('gloo'))) return 'mpi';

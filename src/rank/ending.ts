@@ -31,6 +31,8 @@ export class Ending {
   private abortHeard: ((code: number) => void) | undefined;
   writer: ResultWriter | undefined;
   onStart: () => void = () => {};
+  /** Stops the backend's work in flight (NCCL/RCCL abort their communicator); bounded. */
+  abortBackend: () => Promise<void> = async () => {};
 
   constructor(private readonly rank: number, private readonly host: string, private readonly addon: Addon,
     private readonly tcp: TcpControl) {}
@@ -39,14 +41,17 @@ export class Ending {
     if (this.rank === 0) return this.failAsRoot(cause, message, code);
     if (cause === 'abort') {
       this.abortHeard?.(code);
-      if (!this.started) this.addon.hardExit(code); // rank 0 has said it
+      if (!this.started) {
+        this.begin();
+        return this.exit(code); // rank 0 has said it
+      }
       return new Promise<never>(() => {});
     }
     if (this.started) return new Promise<never>(() => {});
     this.begin();
     if (cause === 'lost' || cause === 'silent') {
       if (this.rank === 1) this.say(message); // one voice for a lost rank 0
-      return this.addon.hardExit(code);
+      return this.exit(code);
     }
     // Our own failure or signal: rank 0 names us and answers with the code the job ends with.
     this.tcp.fail(message, code);
@@ -55,9 +60,9 @@ export class Ending {
       this.abortHeard = resolve;
       setTimeout(() => resolve(undefined), cause === 'signal' ? 200 : 3000).unref();
     });
-    if (answer !== undefined) return this.addon.hardExit(answer);
+    if (answer !== undefined) return this.exit(answer);
     if (cause !== 'signal') this.say(message);
-    return this.addon.hardExit(code);
+    return this.exit(code);
   }
 
   private async failAsRoot(cause: Cause, message: string, code: number): Promise<never> {
@@ -79,6 +84,11 @@ export class Ending {
     this.writer?.close(status, message);
     this.tcp.abort(message, code);
     await this.tcp.flush(1000);
+    return this.exit(code);
+  }
+
+  private async exit(code: number): Promise<never> {
+    await this.abortBackend();
     return this.addon.hardExit(code);
   }
 

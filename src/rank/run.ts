@@ -8,6 +8,7 @@ import type { RankEnv } from '../launch/detect.js';
 import { flavorOf } from '../launch/mpirun.js';
 import { loadAddon, type Addon } from '../native/addon.js';
 import { bufferBytes, expandPoints, largestSize, type Plan } from '../plan/plan.js';
+import { systemFacts } from '../report/system.js';
 import { ResultWriter, type RunMeta } from '../report/writer.js';
 import { VERSION } from '../version.js';
 import { Ending, exitCodeOf } from './ending.js';
@@ -15,6 +16,7 @@ import { joinJob, type Joined } from './join.js';
 import { checkMemory } from './memory.js';
 import { sweep } from './sweep.js';
 import { autoBackend } from './backend.js';
+import { checkOneGpuPerRank, selectGpu } from './gpu.js';
 import { Tracker } from './tracker.js';
 
 export interface RankOptions {
@@ -22,6 +24,7 @@ export interface RankOptions {
   command: string[];
   backend: string;
   controlAddr?: string;
+  ncclLib?: string;
   timeoutSec: number;
   /** Builds (and validates) the plan once the world size and the backend are known. */
   makePlan: (worldSize: number, backend: string) => Plan;
@@ -58,6 +61,10 @@ export async function runRank(opts: RankOptions): Promise<number> {
     fatal: (cause, message, code) => void ending.fail(cause, message, code),
   });
   tracker.onMove = () => monitor.beat();
+  ending.abortBackend = async () => {
+    addon.requestAbort();
+    if (plan.backend === 'nccl' || plan.backend === 'rccl') await tracker.settled(2000); // it polls, and aborts
+  };
   ending.onStart = () => monitor.stop();
   ending.installSignalHandlers();
   monitor.start();
@@ -91,7 +98,9 @@ async function measureAll(addon: Addon, joined: Joined, plan: Plan, opts: RankOp
     const onNode = idents.filter((i) => i.host === mine.host).length;
     checkMemory(buffers.send + buffers.recv, onNode, largestSize(plan), mine.host);
   }
-  const backend = await tracker.watch(`opening the ${plan.backend} backend`, openBackend(addon, joined, plan.backend));
+  const backend = await tracker.watch(`opening the ${plan.backend} backend`, openBackend(addon, joined, plan, opts.ncclLib));
+  // Every rank's device, for the metadata (as nccl-tests lists each rank's GPU).
+  const devices = (await allgather(control, Buffer.from(backend.device))).map(String);
 
   if (rank === 0) {
     const caps = addon.capabilities();
@@ -103,9 +112,10 @@ async function measureAll(addon: Addon, joined: Joined, plan: Plan, opts: RankOp
       launcher: opts.env.launcher,
       backend: { name: plan.backend, library: backend.library, device: backend.device },
       mpi: joined.control !== joined.tcp || plan.backend === 'mpi' ? { ...mpiIdentity(caps.mpiLibrary), library_version: caps.mpiLibrary } : null,
+      system: systemFacts(addon, { ncclLib: opts.ncclLib, mpiGpuAwareness: joined.control !== joined.tcp ? await addon.mpiGpuAwareness() : undefined }),
       world_size: joined.size,
       hosts: [...new Set(idents.map((r) => r.host))],
-      ranks: idents,
+      ranks: idents.map((i, r) => ({ ...i, device: devices[r] })),
       plan,
     };
     ending.writer = new ResultWriter(meta, (line) => process.stdout.write(line + '\n'));
@@ -115,7 +125,7 @@ async function measureAll(addon: Addon, joined: Joined, plan: Plan, opts: RankOp
   await tracker.watch('allocating buffers', addon.allocate(buffers.send, buffers.recv));
 
   const wrong = await sweep({
-    addon, control, plan, points, tracker,
+    addon, control, plan, points, tracker, ncclLib: opts.ncclLib,
     onRow: (row, point) => ending.writer?.add(row, tableTitle(plan, point.op, point.ranks, backend, point.inPlace) +
       (plan.repeat > 1 ? ` · cycle ${row.cycle} of ${plan.repeat}` : '')),
   });
@@ -123,12 +133,29 @@ async function measureAll(addon: Addon, joined: Joined, plan: Plan, opts: RankOp
   return wrong;
 }
 
-/** MPI opens on its own; Gloo's peers exchange their addresses over the control plane first. */
-async function openBackend(addon: Addon, j: Joined, name: string): Promise<{ library: string; device: string }> {
-  if (name !== 'gloo') return addon.open(name);
-  const single = new Set(j.idents.map((i) => i.host)).size === 1;
-  const mine = await addon.glooPrepare(j.rank, j.size, single ? '127.0.0.1' : j.idents[j.rank].host);
-  return addon.open('gloo', await allgather(j.control, mine));
+/**
+ * Opens the backend on this rank's device. Gloo's peers exchange their addresses over the control
+ * plane first; NCCL and RCCL take rank 0's unique id; GPUs are picked by local rank.
+ */
+async function openBackend(addon: Addon, j: Joined, plan: Plan, ncclLib = ''): Promise<{ library: string; device: string }> {
+  const name = plan.backend;
+  const me = j.idents[j.rank];
+  if (name === 'gloo') {
+    const single = new Set(j.idents.map((i) => i.host)).size === 1;
+    const mine = await addon.glooPrepare(j.rank, j.size, single ? '127.0.0.1' : me.host);
+    return addon.open('gloo', { peers: await allgather(j.control, mine) });
+  }
+  const gpuBackend = name === 'nccl' || name === 'rccl';
+  let gpu = 0;
+  if (gpuBackend || plan.mem === 'device') {
+    const visible = addon.gpuVendor()?.count ?? 0;
+    gpu = selectGpu(me.local_rank, visible, plan.gpusPerNode, me.host);
+    if (gpuBackend) checkOneGpuPerRank(j.idents.filter((i) => i.host === me.host).length, visible, plan.gpusPerNode, me.host, name);
+  }
+  if (!gpuBackend) return addon.open(name, { mem: plan.mem, gpu });
+  const rccl = name === 'rccl';
+  const id = await j.control.bcast(j.rank === 0 ? await addon.ncclUniqueId(rccl, ncclLib) : Buffer.alloc(0), 0);
+  return addon.open(name, { id, rank: j.rank, size: j.size, gpu, lib: ncclLib });
 }
 
 /**

@@ -13,11 +13,12 @@ interface Gathered {
   reporter: boolean;
   wrong: number;
   meanUs: number;
+  iters: number;
   samples: Float64Array;
 }
 
 export function encodeResult(r: MeasureResult | null): Buffer {
-  const head = Buffer.from(JSON.stringify(r ? { member: true, reporter: r.reporter, wrong: r.wrong, meanUs: r.meanUs } : { member: false }));
+  const head = Buffer.from(JSON.stringify(r ? { member: true, reporter: r.reporter, wrong: r.wrong, meanUs: r.meanUs, iters: r.iters } : { member: false }));
   const len = Buffer.alloc(4);
   len.writeUInt32LE(head.length);
   const body = r ? Buffer.from(r.samples.buffer, r.samples.byteOffset, r.samples.byteLength) : Buffer.alloc(0);
@@ -30,14 +31,15 @@ export function decodeResult(buf: Buffer): Gathered {
   const body = buf.subarray(4 + n);
   const samples = new Float64Array(body.length / 8);
   Buffer.from(samples.buffer).set(body);
-  return { member: !!head.member, reporter: !!head.reporter, wrong: head.wrong ?? -1, meanUs: head.meanUs ?? NaN, samples };
+  return { member: !!head.member, reporter: !!head.reporter, wrong: head.wrong ?? -1, meanUs: head.meanUs ?? NaN, iters: head.iters ?? 0, samples };
 }
 
 /** Combines every rank's contribution for one point into its row (rank 0). */
-export function combine(point: Point, parts: Gathered[], checked: boolean, cycle = 1): ResultRow {
+export function combine(point: Point, parts: Gathered[], checked: boolean, cycle = 1, graphLaunches = 0): ResultRow {
   const reporters = parts.filter((p) => p.member && p.reporter);
   const wrong = checked ? parts.filter((p) => p.member).reduce((s, p) => s + Math.max(0, p.wrong), 0) : null;
-  return makeRow(point, summarize(reporters.map((p) => p.samples), reporters.map((p) => p.meanUs)), wrong, cycle);
+  const graph = graphLaunches > 0 ? { iters: reporters[0].iters, launches: graphLaunches } : undefined;
+  return makeRow(point, summarize(reporters.map((p) => p.samples), reporters.map((p) => p.meanUs)), wrong, cycle, graph);
 }
 
 export function describePoint(p: Point): string {
@@ -52,6 +54,7 @@ export interface SweepContext {
   plan: Plan;
   points: Point[];
   tracker: Tracker;
+  ncclLib?: string;
   /** Rank 0 only: receives each finished row. */
   onRow?: (row: ResultRow, point: Point) => void;
 }
@@ -60,8 +63,14 @@ export interface SweepContext {
 export async function sweep(ctx: SweepContext): Promise<number> {
   const { addon, control, plan, points } = ctx;
   // Sub-communicators are collective over the world: create them all, in the same order everywhere.
+  // NCCL and RCCL get a fresh unique id from rank 0 in case the library cannot split.
   const handles = new Map<number, number>();
-  for (const k of plan.rankCounts) handles.set(k, k === control.size ? 0 : await addon.split(k));
+  const gpu = plan.backend === 'nccl' || plan.backend === 'rccl';
+  for (const k of plan.rankCounts) {
+    if (k === control.size) { handles.set(k, 0); continue; }
+    const id = gpu ? await control.bcast(control.rank === 0 ? await addon.ncclUniqueId(plan.backend === 'rccl', ctx.ncclLib ?? '') : Buffer.alloc(0), 0) : undefined;
+    handles.set(k, await addon.split(k, id));
+  }
 
   let wrong = 0;
   for (let cycle = 1; cycle <= plan.repeat; cycle++)
@@ -78,12 +87,12 @@ async function runPoint(ctx: SweepContext, handle: number, point: Point, cycle: 
       op: point.op, dtype: point.dtype, redop: point.redop === 'none' ? 'sum' : point.redop,
       root: Math.max(0, point.root), count: point.count, inPlace: point.inPlace,
       iters: point.iters, warmup: point.warmup, maxTimeSec: plan.maxTimePerSize,
-      timing: plan.timing, window: plan.window, check: plan.check,
+      timing: plan.timing, window: plan.window, check: plan.check, graphLaunches: plan.graphLaunches,
     }))
     : null;
   const parts = await tracker.watch(`${where} (gathering results)`, control.gather(encodeResult(result)));
   if (!parts) return 0;
-  const row = combine(point, parts.map(decodeResult), plan.check, cycle);
+  const row = combine(point, parts.map(decodeResult), plan.check, cycle, plan.graphLaunches);
   ctx.onRow?.(row, point);
   return row.wrong ?? 0;
 }

@@ -5,6 +5,7 @@ import type { Addon } from '../native/addon.js';
 
 export class Tracker {
   private where = '';
+  private inflight: Promise<unknown> = Promise.resolve();
   /** Called when the rank moves on (the monitor sends a heartbeat at once). */
   onMove: () => void = () => {};
 
@@ -16,7 +17,14 @@ export class Tracker {
       this.where = where;
       this.onMove();
     }
+    this.inflight = call;
     return call;
+  }
+
+  /** Resolves when the call in flight has settled (either way), or after ms. */
+  settled(ms: number): Promise<void> {
+    const done = this.inflight.then(() => {}, () => {});
+    return Promise.race([done, new Promise<void>((r) => setTimeout(r, ms).unref())]);
   }
 
   position(): Position {

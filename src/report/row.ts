@@ -14,8 +14,9 @@ export interface ResultRow {
   redop: string;
   root: number;
   in_place: boolean;
-  iters: number;
+  iters: number; // timed iterations (with --graph: ops per graph launch)
   warmup: number;
+  graph_launches?: number; // --graph: launches timed (one sample each)
   cycle: number; // 1..--repeat
   time_us: TimeStats;
   alg_bytes: number; // S in algbw = S / t
@@ -25,7 +26,7 @@ export interface ResultRow {
   wrong: number | null; // elements that failed --check, summed over ranks; null without --check
 }
 
-export function makeRow(p: Point, stats: TimeStats, wrong: number | null, cycle = 1): ResultRow {
+export function makeRow(p: Point, stats: TimeStats, wrong: number | null, cycle = 1, graph?: { iters: number; launches: number }): ResultRow {
   const op = getOp(p.op);
   const ts = findDtype(p.dtype)!.size;
   const bytes = algBytes(op, p.count, ts, p.ranks);
@@ -34,7 +35,8 @@ export function makeRow(p: Point, stats: TimeStats, wrong: number | null, cycle 
   const algbw = bytes > 0 && stats.avg > 0 ? bytes / stats.avg / 1e3 : null;
   return {
     op: p.op, ranks: p.ranks, size_bytes: p.sizeBytes, count: p.count, dtype: p.dtype, redop: p.redop,
-    root: p.root, in_place: p.inPlace, iters: stats.samples, warmup: p.warmup, cycle, time_us: stats,
+    root: p.root, in_place: p.inPlace, iters: graph ? graph.iters : stats.samples, warmup: p.warmup,
+    ...(graph && { graph_launches: graph.launches }), cycle, time_us: stats,
     alg_bytes: bytes, algbw_gbs: algbw, busbw_gbs: algbw === null ? null : algbw * factor,
     bus_factor: factor, wrong,
   };

@@ -3,6 +3,7 @@
 import { closeSync, writeSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import type { Plan } from '../plan/plan.js';
+import type { SystemFacts } from './system.js';
 import { createOutput, writeAtomically } from './files.js';
 import type { ResultRow } from './row.js';
 import { headerLine, rowLine } from './table.js';
@@ -15,9 +16,10 @@ export interface RunMeta {
   launcher: string;
   backend: { name: string; library: string; device: string };
   mpi: { implementation: string; version: string; library_version: string } | null;
+  system: SystemFacts; // rank 0's node: GPUs' runtime and driver, NCCL / RCCL, MPI, the build
   world_size: number;
   hosts: string[];
-  ranks: { rank: number; host: string; pid: number; local_rank: number }[];
+  ranks: { rank: number; host: string; pid: number; local_rank: number; device: string }[];
   plan: Plan;
 }
 
