@@ -8,6 +8,7 @@ import { loadAddon, type Addon } from '../src/native/addon.js';
 import { buildPlan } from '../src/plan/plan.js';
 import { autoBackend } from '../src/rank/backend.js';
 import { checkOneGpuPerRank, selectGpu } from '../src/rank/gpu.js';
+import { checkMpiTakesGpuBuffers } from '../src/rank/run.js';
 import { ccbench, readJson, tempDir } from './helpers.js';
 
 const addon = loadAddon();
@@ -84,6 +85,32 @@ describe('--backend auto', () => {
     const r = await ccbench(['allreduce', '--sizes', '8:64', '-n', '2', '--iters', '10', '--json', json]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(readJson(json).backend.name, gpus ? gpuBackend : 'mpi');
+  });
+});
+
+describe('MPI with GPU buffers', () => {
+  // A stand-in for the three addon queries the check makes: plumbing only.
+  const fake = (vendor: 'nvidia' | 'amd', aware: string) => ({
+    gpuVendor: () => ({ vendor, count: 1 }),
+    mpiGpuAwareness: async () => aware,
+    capabilities: () => ({ mpiLibrary: 'Open MPI v5.0.7' }),
+  }) as unknown as Addon;
+
+  test('an MPI that says no is refused; one that says yes passes; one that cannot say is warned about', async () => {
+    await assert.rejects(checkMpiTakesGpuBuffers(fake('nvidia', 'CUDA: no, ROCm: unknown'), 0), /says it cannot take CUDA buffers.*--backend nccl/);
+    await assert.rejects(checkMpiTakesGpuBuffers(fake('amd', 'CUDA: yes, ROCm: no'), 0), /cannot take ROCm buffers.*--backend rccl/);
+    await checkMpiTakesGpuBuffers(fake('nvidia', 'CUDA: yes, ROCm: unknown'), 0);
+    const writes: string[] = [];
+    const orig = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((s: string) => { writes.push(s); return true; }) as typeof process.stderr.write;
+    try {
+      await checkMpiTakesGpuBuffers(fake('amd', 'CUDA: unknown, ROCm: unknown'), 0);
+      await checkMpiTakesGpuBuffers(fake('amd', 'CUDA: unknown, ROCm: unknown'), 3);
+    } finally {
+      process.stderr.write = orig;
+    }
+    assert.equal(writes.length, 1, 'rank 0 warns once');
+    assert.match(writes[0], /cannot say whether it takes ROCm buffers.*--check/);
   });
 });
 

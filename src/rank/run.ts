@@ -152,7 +152,10 @@ async function openBackend(addon: Addon, j: Joined, plan: Plan, ncclLib = ''): P
     gpu = selectGpu(me.local_rank, visible, plan.gpusPerNode, me.host);
     if (gpuBackend) checkOneGpuPerRank(j.idents.filter((i) => i.host === me.host).length, visible, plan.gpusPerNode, me.host, name);
   }
-  if (!gpuBackend) return addon.open(name, { mem: plan.mem, gpu });
+  if (!gpuBackend) {
+    if (plan.mem === 'device') await checkMpiTakesGpuBuffers(addon, j.rank);
+    return addon.open(name, { mem: plan.mem, gpu });
+  }
   const rccl = name === 'rccl';
   const id = await j.control.bcast(j.rank === 0 ? await addon.ncclUniqueId(rccl, ncclLib) : Buffer.alloc(0), 0);
   return addon.open(name, { id, rank: j.rank, size: j.size, gpu, lib: ncclLib });
@@ -165,6 +168,21 @@ async function openBackend(addon: Addon, j: Joined, plan: Plan, ncclLib = ''): P
 function failToStartForTest(rank: number): void {
   const m = /^fail-start:(\d+)$/.exec(process.env.CCBENCH_FAULT_INJECT ?? '');
   if (m && Number(m[1]) === rank) throw new UsageError(`could not start (fault injection: CCBENCH_FAULT_INJECT=${m[0]})`);
+}
+
+/**
+ * MPI with GPU buffers needs a GPU-aware MPI. Its extensions say so where they exist (gpu-abi.md
+ * §10): "no" is an error; where the MPI cannot say, rank 0 warns that a crash or wrong data may follow.
+ */
+export async function checkMpiTakesGpuBuffers(addon: Addon, rank: number): Promise<void> {
+  const kind = addon.gpuVendor()?.vendor === 'amd' ? 'ROCm' : 'CUDA';
+  const aware = await addon.mpiGpuAwareness();
+  const answer = new RegExp(`${kind}: (\\w+)`).exec(aware)?.[1] ?? 'unknown';
+  const mpi = addon.capabilities().mpiLibrary;
+  if (answer === 'no')
+    throw new JobUsageError(`${mpi} says it cannot take ${kind} buffers (${aware}); use --mem host, a ${kind}-aware MPI, or --backend ${kind === 'CUDA' ? 'nccl' : 'rccl'}`);
+  if (answer !== 'yes' && rank === 0)
+    process.stderr.write(`ccbench: note: ${mpi} cannot say whether it takes ${kind} buffers (no query for it); if it does not, expect a crash or wrong data — add --check\n`);
 }
 
 const MPI_NAMES = { openmpi: 'Open MPI', mpich: 'MPICH', intel: 'Intel MPI', mvapich: 'MVAPICH', unknown: 'unknown' };
