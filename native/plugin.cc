@@ -25,4 +25,24 @@ Plugin openPlugin(const char* file) {
   return p;
 }
 
+PluginEntry loadPluginTable(const char* file, const char* symbol, int abi, const std::string& backend,
+                            const std::string& notBuilt, const std::string& fix) {
+  PluginEntry r;
+  const std::string unavailable = "the " + backend + " backend is unavailable: ";
+  const Plugin p = openPlugin(file);
+  if (p.state == PluginState::NotBuilt) {
+    r.why = unavailable + notBuilt;
+  } else if (p.state == PluginState::NotLoadable) {
+    r.why = unavailable + "its plugin does not load (" + p.error + "); " + fix;
+  } else {
+    auto get = reinterpret_cast<const void* (*)()>(dlsym(p.handle, symbol));
+    const void* table = get ? get() : nullptr;
+    if (table && *static_cast<const int*>(table) == abi)
+      r.table = table;
+    else
+      r.why = unavailable + p.path + " is from another ccbench build; rebuild with npm run rebuild:native";
+  }
+  return r;
+}
+
 }  // namespace ccb

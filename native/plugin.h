@@ -19,4 +19,14 @@ struct Plugin {
 // Opens <directory of this addon>/<file> (RTLD_NOW | RTLD_LOCAL).
 Plugin openPlugin(const char* file);
 
+// A plugin's entry table (whose first member is its int ABI version), or why there is none: the
+// plugin was not built (`notBuilt`), does not load (the loader's reason, then `fix`), or comes
+// from another build.
+struct PluginEntry {
+  const void* table = nullptr;
+  std::string why;
+};
+PluginEntry loadPluginTable(const char* file, const char* symbol, int abi, const std::string& backend,
+                            const std::string& notBuilt, const std::string& fix);
+
 }  // namespace ccb

@@ -26,13 +26,13 @@ cp build/Release/*.node build/Release/*.so "$stage/build/Release/"
 # the dependency closure of the packages src/ imports.
 node -e '
   const fs = require("fs"), path = require("path");
-  const seen = new Set(), todo = ["commander", "cli-table3", "csv-stringify"];
-  while (todo.length) {
-    const name = todo.pop();
+  const seen = new Set(), queue = ["commander", "cli-table3", "csv-stringify"];
+  while (queue.length) {
+    const name = queue.pop();
     if (seen.has(name)) continue;
     seen.add(name);
     const pkg = JSON.parse(fs.readFileSync(path.join("node_modules", name, "package.json"), "utf8"));
-    todo.push(...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {}).filter((d) => fs.existsSync(path.join("node_modules", d))));
+    queue.push(...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {}).filter((d) => fs.existsSync(path.join("node_modules", d))));
   }
   console.log([...seen].join("\n"));
 ' | while read -r dep; do

@@ -88,3 +88,17 @@ export function readJson(path: string): any {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `cond` (which may throw while a file is being replaced) until it holds, bounded. */
+export async function waitFor(cond: () => boolean, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      if (cond()) return;
+    } catch {
+      // the file is being replaced, or not there yet
+    }
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await sleep(100);
+  }
+}

@@ -7,23 +7,11 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { chooseLauncher } from '../src/launch/launch.js';
 import type { NativeCapabilities } from '../src/native/addon.js';
-import { ccbench, readJson, sleep, strays, tempDir, type RunResult } from './helpers.js';
+import { ccbench, readJson, strays, tempDir, waitFor, type RunResult } from './helpers.js';
 
 const dir = tempDir();
 const LONG = ['--sizes', '8:1K', '--iters', '100000000', '--max-time-per-size', '0.4'];
 
-async function waitFor(cond: () => boolean, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      if (cond()) return;
-    } catch {
-      // the file is being replaced, or not there yet
-    }
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await sleep(100);
-  }
-}
 
 /** Starts a long sweep, lets it finish two sizes, signals `victim`, returns the run and the time it took to end. */
 async function faultRun(args: string[], victim: number, signal: NodeJS.Signals, json: string): Promise<{ r: RunResult; endMs: number }> {

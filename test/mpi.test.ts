@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { OPS } from '../src/plan/ops.js';
-import { ccbench, mpirunCcbench, readJson, sleep, strays, tempDir } from './helpers.js';
+import { ccbench, mpirunCcbench, readJson, strays, tempDir, waitFor } from './helpers.js';
 
 const dir = tempDir();
 const QUICK = ['--iters', '20', '--warmup', '2'];
@@ -170,15 +170,3 @@ describe('ccbench over MPI', () => {
   });
 });
 
-async function waitFor(cond: () => boolean, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      if (cond()) return;
-    } catch {
-      // file mid-rename or not there yet
-    }
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await sleep(100);
-  }
-}

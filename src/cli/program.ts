@@ -4,6 +4,7 @@ import { BACKENDS } from '../plan/backends.js';
 import { DTYPES, REDOPS } from '../plan/dtypes.js';
 import { OPS, type OpDef } from '../plan/ops.js';
 import { DEFAULT_NP, DEFAULT_SIZES, DEFAULTS, type PlanInput, type RunSpec } from '../plan/plan.js';
+import type { SbatchOptions } from '../launch/sbatch.js';
 import { applySuite, listSuites, loadSuite } from '../plan/suites.js';
 import { VERSION } from '../version.js';
 
@@ -17,15 +18,7 @@ export interface CliOptions extends Omit<PlanInput, 'ranks'> {
 
 export type RunHandler = (runs: (string | RunSpec)[], opts: CliOptions) => Promise<void>;
 
-export interface SbatchCliOptions extends CliOptions {
-  nodes: number;
-  ntasksPerNode?: number;
-  partition?: string;
-  time?: string;
-  account?: string;
-  jobName?: string;
-  output?: string;
-  sbatchArgs?: string;
+export interface SbatchCliOptions extends CliOptions, Omit<SbatchOptions, 'np'> {
   submit?: boolean;
 }
 
