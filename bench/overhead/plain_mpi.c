@@ -12,7 +12,10 @@
  * Results travel exactly as ccbench's control plane sends them (MPI_Gather of the length, then
  * MPI_Gatherv of a 46-byte header and the samples; an identity exchange and a barrier at start):
  * Open MPI's shared-memory fast boxes make small-message latency depend on the message history,
- * so both programs must give the library the same one. */
+ * so both programs must give the library the same one.
+ *
+ * An optional 6th argument asks for a thread level (single, funneled, serialized, multiple) with
+ * MPI_Init_thread instead of MPI_Init: `npm run bench:thread-level` compares them. */
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,12 +42,21 @@ static int cmp(const void* a, const void* b) {
 }
 
 int main(int argc, char** argv) {
-  MPI_Init(&argc, &argv);
+  const char* const levels[] = {"single", "funneled", "serialized", "multiple"};
+  int level = -1;
+  for (int i = 0; argc == 7 && i < 4; ++i)
+    if (strcmp(argv[6], levels[i]) == 0) level = i;  /* MPI_THREAD_SINGLE..MULTIPLE are 0..3 */
+  if (level < 0) {
+    MPI_Init(&argc, &argv);
+  } else {
+    int provided;
+    MPI_Init_thread(&argc, &argv, level, &provided);
+  }
   int rank, size;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
-  if (argc != 6 || size != 2) {
-    if (rank == 0) fprintf(stderr, "usage: mpirun -np 2 plain_mpi allreduce|pingpong <bytes> <iters> <warmup> <reps>\n");
+  if ((argc != 6 && argc != 7) || size != 2) {
+    if (rank == 0) fprintf(stderr, "usage: mpirun -np 2 plain_mpi allreduce|pingpong <bytes> <iters> <warmup> <reps> [thread level]\n");
     MPI_Finalize();
     return 2;
   }

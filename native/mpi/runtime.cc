@@ -32,8 +32,7 @@ void init() {
   for (const char* name : {"libmpi.so.40", "libmpi.so.12", "libmpi.so"})
     if (dlopen(name, RTLD_NOW | RTLD_GLOBAL | RTLD_NOLOAD)) break;
   // MPI_THREAD_SINGLE, as OSU's MPI_Init: only the engine thread ever calls MPI. Open MPI 4.1
-  // takes a slower path at any higher level (8 B allreduce, 2 ranks, p50 over 10 launches each:
-  // ~0.29 µs SINGLE vs ~0.47 µs FUNNELED or SERIALIZED on the reference machine).
+  // takes a slower path at any higher level (npm run bench:thread-level; results/thread-level/).
   int provided = 0;
   check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SINGLE, &provided), "MPI_Init_thread");
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
