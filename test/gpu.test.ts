@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { UsageError } from '../src/cli/errors.js';
+import { UsageError } from '../src/errors.js';
 import { loadAddon, type Addon } from '../src/native/addon.js';
 import { buildPlan } from '../src/plan/plan.js';
-import { autoBackend } from '../src/rank/backend.js';
+import { autoBackend } from '../src/system/auto.js';
 import { checkOneGpuPerRank, selectGpu } from '../src/rank/gpu.js';
 import { checkMpiTakesGpuBuffers } from '../src/rank/run.js';
 import { ccbench, readJson, tempDir } from './helpers.js';

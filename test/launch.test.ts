@@ -2,10 +2,11 @@
 // mpirun command line (flavor detection, Open MPI settings for local runs).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { detectRankEnv, slurmTasksOnNode } from '../src/launch/detect.js';
+import { detectRankEnv, slurmTasksOnNode } from '../src/job/detect.js';
 import { splitWords } from '../src/launch/words.js';
-import { flavorOf, isLocalRun, mpirunCommand, type Mpirun } from '../src/launch/mpirun.js';
-import { UsageError } from '../src/cli/errors.js';
+import { isLocalRun, mpirunCommand, type Mpirun } from '../src/launch/mpirun.js';
+import { flavorOf } from '../src/system/mpi.js';
+import { UsageError } from '../src/errors.js';
 
 describe('detectRankEnv', () => {
   test('Open MPI', () => {

@@ -2,8 +2,9 @@
 // and the result row built from them.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { algBytes, countFor, getOp, OPS, printedBytes, recvElems, sendElems } from '../src/plan/ops.js';
+import { algBytes, countFor, getOp, OPS, printedBytes, recvElems, sendElems } from '../src/ops/index.js';
 import { makeRow } from '../src/report/row.js';
+import { dtypeSize } from '../src/plan/dtypes.js';
 import type { Point } from '../src/plan/plan.js';
 import type { TimeStats } from '../src/report/stats.js';
 
@@ -167,7 +168,7 @@ describe('makeRow', () => {
   const stats = (avg: number, samples = 50): TimeStats =>
     ({ avg, min: avg * 0.9, max: avg * 1.1, p50: avg, p90: avg * 1.05, p99: avg * 1.1, stdev: 0.5, samples });
   const point = (o: Partial<Point>): Point => ({
-    op: 'allreduce', ranks: 4, dtype: 'float32', redop: 'sum', root: -1, inPlace: false,
+    op: 'allreduce', ranks: 4, dtype: 'float32', typeSize: dtypeSize(o.dtype ?? 'float32'), redop: 'sum', root: -1, inPlace: false,
     sizeBytes: MiB, count: MiB / 4, iters: 100, warmup: 10, ...o,
   });
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { OPS } from '../src/plan/ops.js';
+import { OPS } from '../src/ops/index.js';
 import { ccbench, mpirunCcbench, readJson, strays, tempDir, waitFor } from './helpers.js';
 
 const dir = tempDir();

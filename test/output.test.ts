@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { buildPlan, expandPoints, type Plan } from '../src/plan/plan.js';
 import { makeRow, type ResultRow } from '../src/report/row.js';
 import type { TimeStats } from '../src/report/stats.js';
-import { headerLine, rowLine } from '../src/report/table.js';
+import { headerLine, rowLine } from '../src/report/exporters/table.js';
 import { createOutput, probeOutput, writeAtomically } from '../src/report/files.js';
 import { ResultWriter, type RunMeta } from '../src/report/writer.js';
-import { UsageError } from '../src/cli/errors.js';
+import { UsageError } from '../src/errors.js';
 
 const dirs: string[] = [];
 function tempDir(): string {

@@ -1,9 +1,12 @@
 // The run plan: defaults, validation, expansion into points, buffer sizes, OSU iteration counts.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bufferBytes, buildPlan, expandPoints, type PlanInput } from '../src/plan/plan.js';
+import { bufferBytes, buildPlan as build, expandPoints, type PlanInput, type RunSpec } from '../src/plan/plan.js';
+
+// These tests plan for the mpi backend; the declared default (auto) has its own test below.
+const buildPlan = (runs: (string | RunSpec)[], o: PlanInput, world?: number) => build(runs, { backend: 'mpi', ...o }, world);
 import { defaultIterations, LARGE_MESSAGE_SIZE } from '../src/plan/iterations.js';
-import { UsageError } from '../src/cli/errors.js';
+import { UsageError } from '../src/errors.js';
 
 function usageError(fn: () => unknown, ...fragments: (string | RegExp)[]): void {
   assert.throws(fn, (e: unknown) => {
@@ -35,7 +38,7 @@ describe('defaults', () => {
     assert.equal(p.check, false);
     assert.equal(p.iters, undefined);
     assert.equal(p.warmup, undefined);
-    assert.deepEqual(p.output, { json: undefined, csv: undefined, overwrite: false, quiet: false });
+    assert.deepEqual(p.output, { stdout: 'table', files: [], overwrite: false, quiet: false }); // no --json, no --csv
     assert.deepEqual(p.runs, [{ op: 'allreduce', inPlace: false }]);
     assert.deepEqual(p.notes, []);
   });

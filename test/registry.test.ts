@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadAddon } from '../src/native/addon.js';
 import { DTYPES } from '../src/plan/dtypes.js';
-import { OPS, recvElems, sendElems } from '../src/plan/ops.js';
+import { OPS, recvElems, sendElems } from '../src/ops/index.js';
 
 const native = loadAddon().capabilities();
 
@@ -11,10 +11,13 @@ test('the native and TypeScript op lists name the same ops in the same order', (
   assert.deepEqual(native.ops.map((o) => o.name), OPS.map((o) => o.name));
 });
 
-test('every op has the same rank rules, roles and in-place support in both languages', () => {
+test('every op has the same shape, rank rules, roles, in-place support, timing and minimum count in both languages', () => {
   for (const op of OPS) {
     const n = native.ops.find((o) => o.name === op.name)!;
-    const ts = { name: op.name, minRanks: op.minRanks, evenRanks: op.evenRanks, reduces: op.reduces, rooted: op.rooted, hasInPlace: op.hasInPlace, pairwise: op.pairwise };
+    const ts = {
+      name: op.name, shape: op.shape, minRanks: op.minRanks, evenRanks: op.evenRanks, reduces: op.reduces, rooted: op.rooted,
+      hasInPlace: op.hasInPlace, pairwise: op.pairwise, barrierPerIter: op.barrierPerIter, sample: op.sample, minCount: op.minCount,
+    };
     assert.deepEqual({ ...n }, ts, op.name);
   }
 });

@@ -2,7 +2,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatBytes, parseSize, parseSizes } from '../src/plan/sizes.js';
-import { UsageError } from '../src/cli/errors.js';
+import { UsageError } from '../src/errors.js';
 
 const KiB = 1024;
 const MiB = 1024 ** 2;
@@ -178,10 +178,12 @@ describe('parseSizes: errors', () => {
     usageError(() => parseSizes('1K:4K:+z'), "step 'z'");
   });
 
-  test('zero sizes', () => {
-    usageError(() => parseSizes('0'), "'0'", '0 B');
-    usageError(() => parseSizes('0:1K'), "'0:1K'", '0 B');
-    usageError(() => parseSizes('8,0,16'), "'8,0,16'", '0 B');
+  test('zero sizes: 0 B is a size, and a range from 0 continues at 1 (OSU)', () => {
+    assert.deepEqual(parseSizes('0'), [0]);
+    assert.deepEqual(parseSizes('0:8'), [0, 1, 2, 4, 8]);
+    assert.deepEqual(parseSizes('0:64:4'), [0, 1, 4, 16, 64]);
+    assert.deepEqual(parseSizes('0:3K:+1K'), [0, 1024, 2048, 3072]);
+    assert.deepEqual(parseSizes('8,0,16'), [0, 8, 16]);
   });
 
   test('junk inside a list names the item', () => {

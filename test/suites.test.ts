@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { UsageError } from '../src/cli/errors.js';
+import { UsageError } from '../src/errors.js';
 import { buildPlan, expandPoints, type PlanInput } from '../src/plan/plan.js';
 import { applySuite, listSuites, loadSuite } from '../src/plan/suites.js';
 import { tempDir } from './helpers.js';

@@ -2,9 +2,19 @@
 // (op, size, phase, iteration); rank 0 sends its own to everyone. Rank 0 ends the job, naming the
 // rank, when one dies, reports a failure, falls silent for --timeout, or when no rank has made
 // progress for --timeout. The other ranks end it when rank 0 dies or falls silent.
-import { EXIT } from '../cli/errors.js';
-import type { Cause } from '../rank/ending.js';
+import { EXIT } from '../errors.js';
 import type { PeerEvent, TcpControl } from './tcp.js';
+
+/** Why the job ends, from this rank's point of view. */
+export type Cause =
+  | 'own' // this rank failed (an exception)
+  | 'signal' // this rank got SIGINT / SIGTERM
+  | 'died' // (rank 0) a rank's connection dropped
+  | 'silent' // a rank (or, seen from others, rank 0) sent nothing for --timeout
+  | 'stuck' // (rank 0) no rank made progress for --timeout
+  | 'peer-failed' // (rank 0) a rank reported its own failure
+  | 'lost' // (others) the connection to rank 0 dropped
+  | 'abort'; // (others) rank 0 ended the job
 
 export interface Position {
   where: string; // e.g. "allreduce 1 MiB float32 sum on 4 ranks"

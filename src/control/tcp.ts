@@ -7,7 +7,7 @@
 // connections new ones are closed at once; anything malformed or unproven is dropped without
 // touching the job.
 import { createServer, Socket, type Server } from 'node:net';
-import { EXIT, JobError } from '../cli/errors.js';
+import { EXIT, JobError } from '../errors.js';
 import { nonce, proof, proofMatches } from './auth.js';
 import type { ControlPlane } from './control.js';
 import { encodeFrame, FrameReader, FrameType, type Frame, type FrameTypeId } from './frames.js';

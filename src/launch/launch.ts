@@ -2,12 +2,13 @@
 // output files, memory, the launcher), then run the same command line under the launcher.
 //   auto: srun inside a Slurm allocation, else mpirun where one is installed, else local.
 import { availableParallelism, hostname } from 'node:os';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 import { loadAddon, type NativeCapabilities } from '../native/addon.js';
-import { bufferBytes, largestSize, type Plan } from '../plan/plan.js';
+import { bufferBytes, largestSize, planFor, type Plan } from '../plan/plan.js';
+import { packPlan } from '../plan/serial.js';
 import { probeOutput } from '../report/files.js';
-import { autoBackend } from '../rank/backend.js';
-import { checkMemory } from '../rank/memory.js';
+import { autoChoice } from '../system/auto.js';
+import { checkMemory } from '../system/memory.js';
 import { runLocal } from './local.js';
 import { findMpirun, isLocalRun, libraryFlavor, mpirunCommand, which } from './mpirun.js';
 import { srunCommand } from './srun.js';
@@ -21,7 +22,6 @@ export interface LaunchOptions {
   launcherArgs?: string;
   argv: string[]; // our own arguments, re-run by every rank
   command: string[]; // the user's command line, for the results' metadata
-  replan: (backend: string) => Plan; // the plan again with a concrete backend (for auto)
 }
 
 type Env = Record<string, string | undefined>;
@@ -45,18 +45,22 @@ export async function launchRanks(plan: Plan, o: LaunchOptions): Promise<number>
   const launcher = chooseLauncher(o.launcher ?? 'auto', plan.backend, process.env, caps);
   const local = launcher === 'local' || (launcher === 'mpirun' && isLocalRun(extra, process.env));
   // The ranks resolve `auto` where they run; when that is here, resolve it now to check the plan.
-  if (plan.backend === 'auto' && local) plan = o.replan(autoBackend(addon, launcher === 'mpirun'));
+  if (plan.backend === 'auto' && local) {
+    const choice = autoChoice(addon, launcher === 'mpirun');
+    plan = planFor(plan, choice.name, choice.reason);
+  }
   const backend = caps.backends.find((b) => b.name === plan.backend);
   if (plan.backend !== 'auto' && !backend?.available) throw new UsageError(backend?.reason ?? `the ${plan.backend} backend is unavailable`);
-  if (plan.output.json) probeOutput(plan.output.json, '--json', plan.output.overwrite);
-  if (plan.output.csv) probeOutput(plan.output.csv, '--csv', plan.output.overwrite);
+  for (const f of plan.output.files) probeOutput(f.path, f.flag, plan.output.overwrite);
   if (local) {
     const b = bufferBytes(plan);
     checkMemory(b.send + b.recv, plan.np, largestSize(plan), hostname());
   }
 
   const rankArgv = [process.execPath, ...process.execArgv, process.argv[1], ...o.argv];
-  const env: Env = { ...process.env, CCBENCH_LAUNCHED: '1', CCBENCH_COMMAND: JSON.stringify(o.command) };
+  // Rank 0 takes the plan from CCBENCH_PLAN (where the launcher passes our environment on; elsewhere
+  // it plans again from the same command line): the ranks do not rebuild it.
+  const env: Env = { ...process.env, CCBENCH_LAUNCHED: '1', CCBENCH_COMMAND: JSON.stringify(o.command), CCBENCH_PLAN: packPlan(plan) };
   switch (launcher) {
     case 'local':
       return runLocal(plan.np, rankArgv, env);

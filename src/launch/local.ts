@@ -40,8 +40,10 @@ export function runLocal(np: number, rankArgv: string[], env: Env): Promise<numb
     for (const k of kids) if (k.exitCode === null && k.signalCode === null) k.kill(sig);
   };
   const onTerm = () => terminate('SIGTERM');
+  // Ctrl-C reaches every rank from the terminal already; a SIGINT sent to us alone is passed on.
+  const onInt = () => terminate('SIGINT');
   process.on('SIGTERM', onTerm);
-  process.on('SIGINT', () => {}); // the terminal sends it to every rank already
+  process.on('SIGINT', onInt);
 
   return new Promise((resolve) => {
     kids.forEach((child, rank) => child.on('exit', (code, signal) => {
@@ -59,6 +61,7 @@ export function runLocal(np: number, rankArgv: string[], env: Env): Promise<numb
       }
       if (exits.length < np) return;
       process.off('SIGTERM', onTerm);
+      process.off('SIGINT', onInt);
       resolve(summarize(exits, weSignalled));
     }));
   });
@@ -73,7 +76,7 @@ function summarize(exits: { rank: number; code: number | null; signal: NodeJS.Si
   const reported = reports.find((e) => e.rank === 0) ?? reports[0];
   if (reported) return reported.code as number;
   // Nobody could say what happened: say what we saw.
-  const killed = exits.find((e) => e.signal && !(weSignalled && (e.signal === 'SIGTERM' || e.signal === 'SIGKILL')));
+  const killed = exits.find((e) => e.signal && !(weSignalled && ['SIGINT', 'SIGTERM', 'SIGKILL'].includes(e.signal)));
   if (killed) process.stderr.write(`ccbench: rank ${killed.rank} was killed by ${killed.signal}\n`);
   if (first.signal) return 128 + constants.signals[first.signal];
   const sig = first.code !== null && first.code > 128 ? signalName(first.code - 128) : undefined;

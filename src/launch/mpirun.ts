@@ -3,9 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { UsageError } from '../cli/errors.js';
-
-export type MpiFlavor = 'openmpi' | 'mpich' | 'intel' | 'mvapich' | 'unknown';
+import { flavorOf, type MpiFlavor } from '../system/mpi.js';
 
 export interface Mpirun {
   path: string;
@@ -27,15 +25,6 @@ export function which(name: string, env: Env): string | null {
     }
   }
   return null;
-}
-
-export function flavorOf(versionText: string): { flavor: MpiFlavor; version: string } {
-  const v = /(\d+\.\d+(?:\.\d+)?)/.exec(versionText)?.[1] ?? '';
-  if (/Open MPI|OpenRTE|PRRTE/i.test(versionText)) return { flavor: 'openmpi', version: v };
-  if (/Intel\(R\) MPI/i.test(versionText)) return { flavor: 'intel', version: v };
-  if (/MVAPICH/i.test(versionText)) return { flavor: 'mvapich', version: v };
-  if (/HYDRA|MPICH/i.test(versionText)) return { flavor: 'mpich', version: v };
-  return { flavor: 'unknown', version: v };
 }
 
 export function findMpirun(env: Env): Mpirun | null {

@@ -1,5 +1,5 @@
 // Splits --launcher-args like a POSIX shell would (quotes and backslashes, no expansion).
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 
 export function splitWords(text: string): string[] {
   const out: string[] = [];

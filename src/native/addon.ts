@@ -2,11 +2,14 @@
 // build (the tests use it for an addon built without MPI).
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
+import { PACKAGE_ROOT } from '../paths.js';
 
 export interface NativeCapabilities {
-  ops: { name: string; minRanks: number; evenRanks: boolean; reduces: boolean; rooted: boolean; hasInPlace: boolean; pairwise: boolean }[];
+  ops: {
+    name: string; shape: string; minRanks: number; evenRanks: boolean; reduces: boolean; rooted: boolean; hasInPlace: boolean;
+    pairwise: boolean; barrierPerIter: boolean; sample: string; minCount: number;
+  }[];
   dtypes: { name: string; id: number; size: number }[];
   backends: { name: string; available: boolean; reason: string }[];
   mpiLibrary: string;
@@ -97,7 +100,6 @@ export interface Addon {
   requestAbort(): void;
 }
 
-export const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const DEFAULT_ADDON = `${PACKAGE_ROOT}build/Release/ccbench.node`;
 
 let cached: Addon | undefined;

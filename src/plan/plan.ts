@@ -1,40 +1,17 @@
-// The run plan: which ops, sizes, dtypes, reductions and rank counts to measure, and how.
-// Pure and serialisable; every rank builds the same plan from the same command line.
+// The run plan: which ops, sizes, dtypes, reductions and rank counts to measure, and how. Built
+// and validated once, where the command was typed (or on rank 0 when mpirun / srun started the
+// ranks directly); it then travels to the ranks (plan/serial.ts). Pure and serialisable.
 import { resolve } from 'node:path';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
+import { findOp, OPS } from '../ops/index.js';
 import { BACKENDS, findBackend, type BackendDef, type Timing } from './backends.js';
 import { DTYPES, findDtype, REDOPS, type RedOp } from './dtypes.js';
-import { defaultIterations } from './iterations.js';
-import { countFor, findOp, OPS, printedBytes, recvElems, sendElems, type OpDef } from './ops.js';
-import { formatBytes, parseSizes } from './sizes.js';
+import { expand } from './expand.js';
+import { checkRange, defaultOf, OPTIONS, type OptionKey, type PlanInput } from './options.js';
+import { parseSizes } from './sizes.js';
 
-/** Options as the CLI hands them over (already type-converted, not yet validated together). */
-export interface PlanInput {
-  sizes?: string;
-  np?: number;
-  ranks?: number[];
-  backend?: string;
-  dtype?: string;
-  reduceOp?: string;
-  root?: number;
-  iters?: number;
-  warmup?: number;
-  maxTimePerSize?: number;
-  timing?: string;
-  window?: number;
-  check?: boolean;
-  inPlace?: boolean;
-  json?: string;
-  csv?: string;
-  overwrite?: boolean;
-  quiet?: boolean;
-  timeout?: number;
-  repeat?: number;
-  mem?: string;
-  gpusPerNode?: number;
-  graph?: number;
-  blocking?: boolean;
-}
+export type { PlanInput } from './options.js';
+export { bufferBytes, expandPoints, largestSize, type Point } from './expand.js';
 
 /** One op to run, optionally with its own sizes, dtypes and reductions (suites use this). */
 export interface RunSpec {
@@ -53,13 +30,22 @@ export interface RunPlan {
   redops?: RedOp[];
 }
 
+/** A file the results go to, in a format of report/exporters; `flag`: how it was asked for. */
+export interface OutputTarget {
+  format: string;
+  path: string;
+  flag: string;
+}
+
 export interface Plan {
   runs: RunPlan[];
   np: number; // ranks in the job
   rankCounts: number[]; // sub-communicator sizes to sweep, ascending; the last may equal np
   backend: string;
+  backendReason?: string; // why `--backend auto` chose it
   sizes: number[];
   dtypes: string[];
+  dtypeGiven: boolean; // false: each op uses its own default dtype (float32; int8 for point-to-point)
   redops: RedOp[];
   root: number;
   iters?: number; // undefined: OSU defaults by size
@@ -73,27 +59,15 @@ export interface Plan {
   mem: 'host' | 'device'; // where buffers live
   gpusPerNode?: number; // GPUs a node's ranks share, overriding the visible count
   graphLaunches: number; // 0: no graph; else capture the iterations once, launch this many times
-  output: { json?: string; csv?: string; overwrite: boolean; quiet: boolean };
-  notes: string[]; // combinations skipped when several ops were asked for
+  output: { stdout: string | null; files: OutputTarget[]; overwrite: boolean; quiet: boolean };
+  notes: string[]; // combinations skipped, sizes merged, and the like
+  request: { runs: RunSpec[]; options: PlanInput }; // what was asked, to plan again once `auto` is resolved
 }
 
-/** One measured configuration: a row of the result table. */
-export interface Point {
-  op: string;
-  ranks: number;
-  dtype: string;
-  redop: RedOp | 'none';
-  root: number; // -1 when the op has no root
-  inPlace: boolean;
-  sizeBytes: number; // the size column (nccl-tests: max of send and receive bytes)
-  count: number; // the count argument passed to the library
-  iters: number;
-  warmup: number;
-}
+const DEFAULT_NP = 2;
 
-export const DEFAULT_SIZES = '8:64M';
-export const DEFAULT_NP = 2;
-export const DEFAULTS = { maxTimePerSize: 10, window: 64, timeoutSec: 300 } as const;
+// Numeric options whose range the declaration states (the plan sees suite values and API callers too).
+const RANGED: OptionKey[] = ['np', 'iters', 'warmup', 'maxTimePerSize', 'window', 'repeat', 'timeout', 'gpusPerNode', 'graph'];
 
 export function buildPlan(runSpecs: (string | RunSpec)[], o: PlanInput, worldSize?: number): Plan {
   const specs = runSpecs.map((r) => (typeof r === 'string' ? { op: r } : r));
@@ -103,7 +77,11 @@ export function buildPlan(runSpecs: (string | RunSpec)[], o: PlanInput, worldSiz
     if (!op) throw new UsageError(`unknown op '${n}'; choose from ${OPS.map((x) => x.name).join(', ')}`);
     return op;
   });
-  const backend = resolveBackend(o.backend ?? 'mpi');
+  for (const key of RANGED) {
+    const v = o[key];
+    if (typeof v === 'number') checkRange(OPTIONS[key], v);
+  }
+  const backend = resolveBackend(o.backend ?? (defaultOf('backend') as string));
   const np = resolveNp(o, worldSize);
   const rankCounts = o.ranks && o.ranks.length > 0 ? [...new Set(o.ranks)].sort((a, b) => a - b) : [np];
   for (const k of rankCounts)
@@ -119,34 +97,34 @@ export function buildPlan(runSpecs: (string | RunSpec)[], o: PlanInput, worldSiz
     np,
     rankCounts,
     backend: backend.name,
-    sizes: parseSizes(o.sizes ?? DEFAULT_SIZES),
-    dtypes: resolveDtypes(o.dtype ?? 'float32', backend),
-    redops: resolveRedops(o.reduceOp ?? 'sum', backend),
+    sizes: parseSizes(o.sizes ?? (defaultOf('sizes') as string)),
+    dtypes: resolveDtypes(o.dtype ?? (defaultOf('dtype') as string), backend),
+    dtypeGiven: o.dtype !== undefined,
+    redops: resolveRedops(o.reduceOp ?? (defaultOf('reduceOp') as string), backend),
     root,
     iters: o.iters,
     warmup: o.warmup,
-    maxTimePerSize: o.maxTimePerSize ?? DEFAULTS.maxTimePerSize,
+    maxTimePerSize: o.maxTimePerSize ?? (defaultOf('maxTimePerSize') as number),
     timing: o.blocking ? 'per-op' : resolveTiming(o.timing, backend),
-    window: o.window ?? DEFAULTS.window,
+    window: o.window ?? (defaultOf('window') as number),
     check: o.check ?? false,
-    timeoutSec: o.timeout ?? DEFAULTS.timeoutSec,
-    repeat: o.repeat ?? 1,
+    timeoutSec: o.timeout ?? (defaultOf('timeout') as number),
+    repeat: o.repeat ?? (defaultOf('repeat') as number),
     mem: resolveMem(o.mem, backend),
     gpusPerNode: o.gpusPerNode,
     graphLaunches: o.graph ?? 0,
-    output: { json: o.json, csv: o.csv, overwrite: o.overwrite ?? false, quiet: o.quiet ?? false },
+    output: resolveOutput(o),
     notes: [],
+    request: { runs: specs, options: o },
   };
-  if (plan.iters !== undefined && plan.iters < 1) throw new UsageError('--iters must be at least 1');
-  if (plan.repeat < 1) throw new UsageError('--repeat must be at least 1');
   if (o.blocking && o.timing === 'batch') throw new UsageError('--blocking and --timing batch contradict each other; --blocking is --timing per-op');
   if (plan.graphLaunches > 0) {
-    if (backend.memory === 'host' || (backend.name === 'mpi'))
+    if (backend.memory === 'host' || backend.name === 'mpi')
       throw new UsageError(`--graph captures GPU work in a CUDA/HIP graph; the ${backend.name} backend cannot be captured: use --backend nccl or rccl`);
     if (plan.timing === 'per-op') throw new UsageError('--graph launches the captured iterations back to back; it cannot be combined with --blocking or --timing per-op');
   }
-  if (plan.window < 1 || plan.window > 4096) throw new UsageError('--window must be between 1 and 4096');
-  if (o.json && o.csv && resolve(o.json) === resolve(o.csv)) throw new UsageError('--json and --csv name the same file; give them different names');
+  if (plan.output.quiet && plan.output.files.length === 0)
+    plan.notes.push('--quiet and no output file: the results are printed nowhere, only errors and the exit code tell them (add --out FILE)');
 
   ops.forEach((op, i) => {
     let inPlace = o.inPlace ?? false;
@@ -172,6 +150,13 @@ export function buildPlan(runSpecs: (string | RunSpec)[], o: PlanInput, worldSiz
   return plan;
 }
 
+/** The same request on a concrete backend (`auto` resolved where the ranks run), validated for it. */
+export function planFor(plan: Plan, backend: string, reason: string, worldSize = plan.np): Plan {
+  const again = buildPlan(plan.request.runs, { ...plan.request.options, backend }, worldSize);
+  again.backendReason = reason;
+  return again;
+}
+
 function resolveBackend(name: string): BackendDef {
   const b = findBackend(name);
   if (!b) throw new UsageError(`unknown --backend '${name}'; choose from ${BACKENDS.map((x) => x.name).join(', ')}`);
@@ -185,9 +170,7 @@ function resolveNp(o: PlanInput, worldSize?: number): number {
       throw new UsageError(`-n ${o.np} does not match the ${worldSize} ranks the launcher started; drop -n or make them equal`);
     return worldSize;
   }
-  const np = o.np ?? largest ?? DEFAULT_NP;
-  if (np < 1) throw new UsageError('-n must be at least 1');
-  return np;
+  return o.np ?? largest ?? DEFAULT_NP;
 }
 
 function resolveMem(mem: string | undefined, backend: BackendDef): 'host' | 'device' {
@@ -202,6 +185,25 @@ function resolveTiming(t: string | undefined, backend: BackendDef): Timing {
   if (t === undefined) return backend.defaultTiming;
   if (t === 'per-op' || t === 'batch') return t;
   throw new UsageError(`unknown --timing '${t}'; choose per-op (OSU: each op timed alone) or batch (nccl-tests: back to back)`);
+}
+
+/** Files from --json, --csv and --out (which the command line has already resolved to format:file). */
+function resolveOutput(o: PlanInput): Plan['output'] {
+  const files: OutputTarget[] = [];
+  if (o.json !== undefined) files.push({ format: 'json', path: o.json, flag: '--json' });
+  if (o.csv !== undefined) files.push({ format: 'csv', path: o.csv, flag: '--csv' });
+  for (const spec of o.out ?? []) {
+    const colon = spec.indexOf(':');
+    if (colon < 1) throw new Error(`--out '${spec}' reached the plan without its format`);
+    files.push({ format: spec.slice(0, colon), path: spec.slice(colon + 1), flag: `--out ${spec.slice(0, colon)}` });
+  }
+  for (const f of files) if (f.path.trim() === '') throw new UsageError(`${f.flag} needs a file name`);
+  files.forEach((a, i) => {
+    const b = files.slice(0, i).find((x) => resolve(x.path) === resolve(a.path));
+    if (b) throw new UsageError(`${b.flag} and ${a.flag} name the same file (${a.path}); give them different names`);
+  });
+  const quiet = o.quiet ?? false;
+  return { stdout: quiet ? null : o.format ?? (defaultOf('format') as string), files, overwrite: o.overwrite ?? false, quiet };
 }
 
 function resolveDtypes(spec: string, backend: BackendDef): string[] {
@@ -238,7 +240,10 @@ function suggest(input: string, names: string[]): string | undefined {
   let bestD = 3;
   for (const n of names) {
     const d = editDistance(a, n);
-    if (d < bestD) { bestD = d; best = n; }
+    if (d < bestD) {
+      bestD = d;
+      best = n;
+    }
   }
   return best;
 }
@@ -250,83 +255,4 @@ function editDistance(a: string, b: string): number {
     for (let j = 1; j <= b.length; j++)
       d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
   return d[a.length][b.length];
-}
-
-/** Every point the sweep measures, in order: op, rank count, dtype, reduction, size. */
-export function expandPoints(plan: Plan): Point[] {
-  return expand(plan, false).points;
-}
-
-// With strict, a combination that cannot run is an error; otherwise it is skipped with a note.
-function expand(plan: Plan, strict: boolean): { points: Point[]; notes: string[] } {
-  const backend = findBackend(plan.backend) as BackendDef;
-  const points: Point[] = [];
-  const notes: string[] = [];
-  const skip = (msg: string) => {
-    if (strict) throw new UsageError(msg);
-    if (!notes.includes(msg)) notes.push(msg);
-  };
-  for (const run of plan.runs) {
-    const op = findOp(run.op) as OpDef;
-    for (const k of plan.rankCounts) {
-      if (k < op.minRanks) { skip(`${op.name} needs at least ${op.minRanks} ranks; ${k} is too few (raise -n or --ranks)`); continue; }
-      if (op.evenRanks && k % 2 !== 0) { skip(`${op.name} runs between pairs of ranks (r, r+n/2) and needs an even rank count; ${k} is odd`); continue; }
-      for (const dtype of run.dtypes ?? plan.dtypes) {
-        const ts = findDtype(dtype)!.size;
-        for (const redop of op.reduces ? run.redops ?? plan.redops : (['none'] as const)) {
-          const sizes = op.shape === 'none' ? [0] : run.sizes ?? plan.sizes;
-          // Sizes below the op's minimum are skipped with a note; none left is an error.
-          const usable = sizes.filter((size) => op.shape === 'none' || countFor(op, size, ts, k) > 0);
-          if (usable.length === 0) { skip(tooSmall(op, sizes[sizes.length - 1], ts, k, dtype, false)); continue; }
-          if (usable.length < sizes.length) {
-            const note = tooSmall(op, sizes[0], ts, k, dtype, true);
-            if (!notes.includes(note)) notes.push(note);
-          }
-          for (const size of usable) {
-            const count = countFor(op, size, ts, k);
-            if (count > backend.maxCount)
-              throw new UsageError(`${op.name} of ${formatBytes(size)} in ${dtype} is ${count} elements per call, more than the ${backend.name} backend's limit of ${backend.maxCount}; use a wider --dtype or a smaller maximum size`);
-            const { iters, warmup } = defaultIterations(op.iterClass, size);
-            points.push({
-              op: op.name, ranks: k, dtype, redop, root: op.rooted ? plan.root : -1, inPlace: run.inPlace,
-              sizeBytes: printedBytes(op, count, ts, k), count,
-              iters: plan.iters ?? iters, warmup: plan.warmup ?? warmup,
-            });
-          }
-        }
-      }
-    }
-  }
-  return { points, notes };
-}
-
-function tooSmall(op: OpDef, size: number, ts: number, k: number, dtype: string, skipped: boolean): string {
-  const chunked = op.shape !== 'same';
-  const need = chunked ? Math.max(16, ts) * k : ts;
-  const why = chunked
-    ? `${op.name} on ${k} ranks needs at least ${formatBytes(need)} (each rank's chunk is a whole multiple of 16 B of ${dtype})`
-    : `${op.name} needs at least one ${dtype} element (${ts} B)`;
-  return skipped
-    ? `${why}: sizes below ${formatBytes(need)} are skipped`
-    : `every size in --sizes (up to ${formatBytes(size)}) is too small: ${why}; raise the sizes to ${formatBytes(need)} or more`;
-}
-
-/** The largest swept size of any run (for memory messages). */
-export function largestSize(plan: Plan): number {
-  return Math.max(...plan.sizes, ...plan.runs.flatMap((r) => r.sizes ?? []));
-}
-
-/** Bytes of send and receive buffer one rank needs for the whole plan (allocated once). */
-export function bufferBytes(plan: Plan, points = expandPoints(plan)): { send: number; recv: number } {
-  let send = 0;
-  let recv = 0;
-  for (const p of points) {
-    const op = findOp(p.op) as OpDef;
-    const ts = findDtype(p.dtype)!.size;
-    const s = sendElems(op, p.count, p.ranks) * ts;
-    const r = recvElems(op, p.count, p.ranks) * ts;
-    if (p.inPlace) recv = Math.max(recv, s, r); // one buffer holds input and output
-    else { send = Math.max(send, s); recv = Math.max(recv, r); }
-  }
-  return { send, recv };
 }

@@ -1,6 +1,8 @@
 // Message-size specs: "8:1G" doubles from 8 B to 1 GiB; "min:max:factor" multiplies;
-// "min:max:+step" adds; "8,1K,1M" lists. K/M/G/T are powers of 1024, as in nccl-tests.
-import { UsageError } from '../cli/errors.js';
+// "min:max:+step" adds; "8,1K,1M" lists. K/M/G/T are powers of 1024, as in nccl-tests. 0 B is a
+// size (point-to-point ops measure empty messages, as OSU does; other ops skip it with a note);
+// a range from 0 continues at 1, as OSU's size loop does.
+import { UsageError } from '../errors.js';
 
 const UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
 const MAX_SIZE = 1024 ** 4; // 1 TiB: anything above is a typo
@@ -30,7 +32,6 @@ export function parseSizes(spec: string): number[] {
   } else {
     sizes = [parseSize(text, 'size')];
   }
-  if (sizes.some((s) => s <= 0)) throw new UsageError(`--sizes '${spec}' contains 0 B; sizes must be at least 1 byte`);
   return [...new Set(sizes)].sort((a, b) => a - b);
 }
 
@@ -39,7 +40,6 @@ function parseRange(text: string): number[] {
   if (parts.length < 2 || parts.length > 3 || parts.some((p) => p.trim() === ''))
     throw new UsageError(`--sizes '${text}' is malformed; ${HINT}`);
   const min = parseSize(parts[0], 'minimum size');
-  if (min === 0) throw new UsageError(`--sizes '${text}' starts at 0 B; sizes must be at least 1 byte`);
   const max = parseSize(parts[1], 'maximum size');
   if (min > max)
     throw new UsageError(`--sizes '${text}': the minimum ${formatBytes(min)} is larger than the maximum ${formatBytes(max)}; swap them`);
@@ -55,7 +55,7 @@ function parseRange(text: string): number[] {
     const factor = step === undefined ? 2 : Number(step);
     if (!Number.isInteger(factor) || factor < 2)
       throw new UsageError(`--sizes '${text}': the factor must be a whole number of at least 2 (or +step for a linear range)`);
-    for (let s = min; s <= max; s *= factor) out.push(s);
+    for (let s = min; s <= max; s = s === 0 ? 1 : s * factor) out.push(s);
   }
   return out;
 }

@@ -3,9 +3,10 @@
 // user types win over the suite's run fields, which win over the suite's options.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { UsageError } from '../cli/errors.js';
-import { PACKAGE_ROOT } from '../native/addon.js';
-import type { PlanInput, RunSpec } from './plan.js';
+import { UsageError } from '../errors.js';
+import { PACKAGE_ROOT } from '../paths.js';
+import { checkSuiteValue, SUITE_OPTIONS, type PlanInput } from './options.js';
+import type { RunSpec } from './plan.js';
 
 export interface Suite {
   name: string;
@@ -16,13 +17,7 @@ export interface Suite {
 
 export const SUITE_DIR = join(PACKAGE_ROOT, 'suites');
 
-// Suite option names are the CLI's long flags; the value type each must have.
-const OPTIONS: Record<string, ['string' | 'number' | 'boolean', keyof PlanInput]> = {
-  sizes: ['string', 'sizes'], dtype: ['string', 'dtype'], 'reduce-op': ['string', 'reduceOp'], root: ['number', 'root'],
-  iters: ['number', 'iters'], warmup: ['number', 'warmup'], 'max-time-per-size': ['number', 'maxTimePerSize'],
-  timing: ['string', 'timing'], window: ['number', 'window'], check: ['boolean', 'check'], 'in-place': ['boolean', 'inPlace'],
-  repeat: ['number', 'repeat'], timeout: ['number', 'timeout'], backend: ['string', 'backend'],
-};
+// Suite option names are the CLI's long flags without dashes (plan/options.ts says which).
 const RUN_FIELDS: Record<string, keyof RunSpec> = { op: 'op', sizes: 'sizes', dtype: 'dtype', 'reduce-op': 'reduceOp' };
 
 export function listSuites(): Suite[] {
@@ -50,10 +45,9 @@ export function loadSuite(nameOrPath: string): Suite {
   const d = doc as { description?: unknown; options?: Record<string, unknown>; runs: unknown[] };
   const options: PlanInput = {};
   for (const [k, v] of Object.entries(d.options ?? {})) {
-    const spec = OPTIONS[k];
-    if (!spec) throw bad(`unknown option "${k}"; suites take ${Object.keys(OPTIONS).join(', ')}`);
-    if (typeof v !== spec[0]) throw bad(`option "${k}" must be a ${spec[0]}`);
-    (options as Record<string, unknown>)[spec[1]] = v;
+    const decl = SUITE_OPTIONS.get(k);
+    if (!decl) throw bad(`unknown option "${k}"; suites take ${[...SUITE_OPTIONS.keys()].join(', ')}`);
+    (options as Record<string, unknown>)[decl[0]] = checkSuiteValue(decl[1], k, v, bad);
   }
   const runs = d.runs.map((r, i) => {
     if (typeof r !== 'object' || r === null || typeof (r as { op?: unknown }).op !== 'string') throw bad(`runs[${i}] needs an "op"`);

@@ -5,21 +5,11 @@
 // result files, tells every rank to stop, and exits with the cause's code. Another rank that
 // fails reports to rank 0 and exits with the code rank 0 answers; it prints the message itself
 // only if rank 0 does not answer. Exits go through hardExit: the engine thread may be stuck.
-import { EXIT } from '../cli/errors.js';
+import { EXIT } from '../errors.js';
+import type { Cause } from '../control/monitor.js';
 import type { TcpControl } from '../control/tcp.js';
 import type { Addon } from '../native/addon.js';
 import type { ResultWriter } from '../report/writer.js';
-
-/** Why the job ends, from this rank's point of view. */
-export type Cause =
-  | 'own' // this rank failed (an exception)
-  | 'signal' // this rank got SIGINT / SIGTERM
-  | 'died' // (rank 0) a rank's connection dropped
-  | 'silent' // a rank (or, seen from others, rank 0) sent nothing for --timeout
-  | 'stuck' // (rank 0) no rank made progress for --timeout
-  | 'peer-failed' // (rank 0) a rank reported its own failure
-  | 'lost' // (others) the connection to rank 0 dropped
-  | 'abort'; // (others) rank 0 ended the job
 
 // A death or silence explains what follows; a signal (the job being stopped) comes next.
 const WEIGHT: Partial<Record<Cause, number>> = { died: 4, silent: 4, signal: 3, stuck: 2, 'peer-failed': 2, own: 1 };
@@ -69,12 +59,12 @@ export class Ending {
     this.candidates.push({ cause, message, code });
     // An interruption (ours or a peer's) may be followed by SIGKILL: mark the files at once;
     // the final status is written after the window.
-    if (code === 130 || code === 143) this.writer?.close('interrupted', message);
+    if (code === EXIT.interrupted || code === EXIT.terminated) this.writer?.close('interrupted', message);
     if (this.started) return new Promise<never>(() => {});
     this.begin();
     await new Promise((r) => setTimeout(r, WINDOW_MS)); // the root cause may still be on its way
     const best = this.candidates.reduce((a, b) => ((WEIGHT[b.cause] ?? 0) > (WEIGHT[a.cause] ?? 0) ? b : a));
-    const interrupted = best.code === 130 || best.code === 143;
+    const interrupted = best.code === EXIT.interrupted || best.code === EXIT.terminated;
     // An interruption of the whole job needs no report; the files say 'interrupted'.
     return this.finish(best.message, best.code, interrupted ? 'interrupted' : 'failed', best.cause !== 'signal');
   }
@@ -101,15 +91,15 @@ export class Ending {
     process.stderr.write(this.rank === 0 ? `ccbench: ${message}\n` : `ccbench: rank ${this.rank} (${this.host}): ${message}\n`);
   }
 
-  /** Ctrl-C, or a scheduler's SIGTERM: every rank gets it; rank 0 marks the files interrupted. */
+  /**
+   * Ctrl-C, or a scheduler's SIGTERM: every rank gets it; rank 0 marks the files interrupted.
+   * SIGUSR2 is ccbench's own word for "the commander got SIGINT": mpirun answers a SIGINT with
+   * SIGTERM to the ranks, so the commander sends its launcher SIGUSR2 instead, which mpirun and
+   * srun pass on to the ranks as it is (launch/supervise.ts).
+   */
   installSignalHandlers(): void {
-    for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const)
+    for (const [sig, code] of [['SIGINT', EXIT.interrupted], ['SIGTERM', EXIT.terminated]] as const)
       process.on(sig, () => void this.fail('signal', `received ${sig}`, code));
+    process.on('SIGUSR2', () => void this.fail('signal', 'received SIGINT', EXIT.interrupted));
   }
-}
-
-export function exitCodeOf(e: unknown): number {
-  if (typeof (e as { exitCode?: unknown }).exitCode === 'number') return (e as { exitCode: number }).exitCode; // JobError
-  const c = (e as { code?: string }).code;
-  return (e as { name?: string }).name === 'UsageError' || c === 'E_USAGE' || c === 'E_UNAVAILABLE' ? EXIT.usage : EXIT.internal;
 }

@@ -1,6 +1,6 @@
 // Which GPU a rank uses: its local rank modulo the GPUs its node's ranks share — every visible
 // one, or --gpus-per-node — as OSU and DeepSpeed pick (shared/reference/gpu-abi.md §11).
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 
 export function selectGpu(localRank: number, visible: number, gpusPerNode: number | undefined, host: string): number {
   if (visible < 1)

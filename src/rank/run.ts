@@ -1,57 +1,50 @@
-// What one rank does: join the job, open the backend, allocate once, run the sweep, and (rank 0)
-// write the tables and files. Once joined, a failure anywhere ends the whole job (ending.ts).
+// What one rank does: join the job, agree on the plan (rank 0 has it), open the backend, allocate
+// once, run the sweep, and (rank 0) write the results. Once joined, a failure anywhere ends the
+// whole job (ending.ts).
 import { hostname } from 'node:os';
-import { EXIT, JobUsageError, UsageError } from '../cli/errors.js';
+import { EXIT, exitCodeOf, JobUsageError, messageOf, RankZeroReports, UsageError } from '../errors.js';
 import { allgather } from '../control/control.js';
 import { Monitor } from '../control/monitor.js';
-import type { RankEnv } from '../launch/detect.js';
-import { flavorOf } from '../launch/mpirun.js';
+import type { RankEnv } from '../job/detect.js';
 import { loadAddon, type Addon } from '../native/addon.js';
-import { bufferBytes, expandPoints, largestSize, type Plan } from '../plan/plan.js';
-import { systemFacts } from '../report/system.js';
-import { ResultWriter, type RunMeta } from '../report/writer.js';
-import { VERSION } from '../version.js';
-import { Ending, exitCodeOf } from './ending.js';
-import { joinJob, type Joined } from './join.js';
-import { checkMemory } from './memory.js';
-import { sweep } from './sweep.js';
-import { autoBackend } from './backend.js';
+import type { PlanInput } from '../plan/options.js';
+import { bufferBytes, buildPlan, expandPoints, largestSize, planFor, type Plan, type RunSpec } from '../plan/plan.js';
+import { decodePlan, encodePlan, unpackPlan } from '../plan/serial.js';
+import type { RunMeta } from '../report/meta.js';
+import { ResultWriter } from '../report/writer.js';
+import { autoChoice } from '../system/auto.js';
+import { NOT_ASKED, systemFacts } from '../system/facts.js';
+import { checkMemory } from '../system/memory.js';
+import { mpiIdentity } from '../system/mpi.js';
+import { VERSION } from '../paths.js';
+import { Ending } from './ending.js';
 import { checkOneGpuPerRank, selectGpu } from './gpu.js';
+import { joinJob, type Ident, type Joined } from './join.js';
+import { sweep } from './sweep.js';
 import { Tracker } from './tracker.js';
 
 export interface RankOptions {
   env: RankEnv;
   command: string[];
-  backend: string;
-  controlAddr?: string;
-  ncclLib?: string;
-  timeoutSec: number;
-  /** Builds (and validates) the plan once the world size and the backend are known. */
-  makePlan: (worldSize: number, backend: string) => Plan;
+  /** What was typed: rank 0 plans from it when no launcher of ours planned already (CCBENCH_PLAN). */
+  runs: (string | RunSpec)[];
+  options: PlanInput;
 }
 
-const TIMING_NOTE = {
-  'per-op': 'per-op timing (OSU: each op timed alone, untimed barrier between)',
-  batch: 'batch timing (nccl-tests: ops back to back, one final sync)',
-};
-
 export async function runRank(opts: RankOptions): Promise<number> {
-  const { env } = opts;
+  const { env, options } = opts;
   const addon = loadAddon();
   // Started by ccbench's local launcher: when it goes away, so do we (no stray ranks).
   if (env.launcher === 'ccbench') process.on('disconnect', () => addon.hardExit(EXIT.rankFailed));
   const caps = addon.capabilities();
   const mpi = caps.backends.find((b) => b.name === 'mpi');
   failToStartForTest(env.rank);
-  if (opts.backend === 'mpi' && !env.mpi)
+  if (options.backend === 'mpi' && !env.mpi)
     throw new JobUsageError(`this ${env.launcher} job has no MPI process manager for the mpi backend; start it with mpirun or srun --mpi=pmix, or use --backend gloo`);
-  if (opts.backend === 'mpi' && !mpi?.available) throw new JobUsageError(mpi?.reason ?? 'the MPI backend is unavailable');
+  if (options.backend === 'mpi' && !mpi?.available) throw new JobUsageError(mpi?.reason ?? 'the MPI backend is unavailable');
   const useMpi = env.mpi && !!mpi?.available;
-  const joined = await joinJob(addon, env, useMpi, opts.controlAddr, opts.timeoutSec);
-  // Rank 0 resolves `auto` for everyone, so that all ranks build the same plan.
-  const backend = opts.backend !== 'auto' ? opts.backend
-    : String(await joined.control.bcast(Buffer.from(joined.rank === 0 ? autoBackend(addon, useMpi) : ''), 0));
-  const plan = opts.makePlan(joined.size, backend);
+  const joined = await joinJob(addon, env, useMpi, options.controlAddr, options.timeout ?? 300);
+  const plan = await agreePlan(addon, joined, opts, useMpi);
 
   const host = hostname();
   const tracker = new Tracker(addon);
@@ -72,21 +65,47 @@ export async function runRank(opts: RankOptions): Promise<number> {
   try {
     wrong = await measureAll(addon, joined, plan, opts, tracker, ending);
   } catch (e) {
-    return ending.fail('own', (e as Error)?.message ?? String(e), exitCodeOf(e));
+    return ending.fail('own', messageOf(e), exitCodeOf(e));
   }
   // Everyone is past the final barrier: closing connections is no longer news.
   monitor.stop();
   joined.tcp.quiet();
   await addon.close();
   await joined.tcp.close();
-  const writer = ending.writer;
-  if (writer) {
-    writer.close('complete');
-    if (plan.check && !plan.output.quiet)
-      process.stdout.write(wrong === 0 ? '\n# check: 0 wrong elements: OK\n' : `\n# check: ${wrong} wrong elements: FAILED\n`);
+  if (ending.writer) {
+    ending.writer.close(wrong > 0 ? 'check-failed' : 'complete');
     if (wrong > 0) process.stderr.write(`ccbench: --check found ${wrong} wrong elements (see the #wrong column)\n`);
   }
   return wrong > 0 ? EXIT.wrongResults : EXIT.ok;
+}
+
+/**
+ * Rank 0 has the plan: from the shell that planned it (CCBENCH_PLAN), or planned here from the
+ * command line when mpirun or srun started the ranks directly; `--backend auto` is resolved here,
+ * where the ranks run. Every rank receives it (or the reason there is none, which rank 0 reports).
+ */
+async function agreePlan(addon: Addon, j: Joined, o: RankOptions, useMpi: boolean): Promise<Plan> {
+  if (j.rank !== 0) {
+    const msg = JSON.parse(String(await j.control.bcast(Buffer.alloc(0), 0))) as { plan?: string; code?: number };
+    if (msg.plan === undefined) throw new RankZeroReports(msg.code ?? EXIT.internal);
+    return decodePlan(msg.plan);
+  }
+  let plan: Plan;
+  try {
+    plan = process.env.CCBENCH_PLAN ? unpackPlan(process.env.CCBENCH_PLAN) : buildPlan(o.runs, o.options, j.size);
+    if (plan.np !== j.size)
+      throw new JobUsageError(`the plan is for ${plan.np} ranks but the launcher started ${j.size}; drop -n or make it match the launcher's`);
+    if (plan.backend === 'auto') {
+      const choice = autoChoice(addon, useMpi);
+      plan = planFor(plan, choice.name, choice.reason, j.size);
+    }
+    if (plan.backendReason) plan.notes.unshift(`--backend auto: ${plan.backendReason}: using ${plan.backend}`);
+  } catch (e) {
+    await j.control.bcast(Buffer.from(JSON.stringify({ code: exitCodeOf(e) })), 0);
+    throw e;
+  }
+  await j.control.bcast(Buffer.from(JSON.stringify({ plan: encodePlan(plan) })), 0);
+  return plan;
 }
 
 async function measureAll(addon: Addon, joined: Joined, plan: Plan, opts: RankOptions, tracker: Tracker, ending: Ending): Promise<number> {
@@ -98,39 +117,51 @@ async function measureAll(addon: Addon, joined: Joined, plan: Plan, opts: RankOp
     const onNode = idents.filter((i) => i.host === mine.host).length;
     checkMemory(buffers.send + buffers.recv, onNode, largestSize(plan), mine.host);
   }
-  const backend = await tracker.watch(`opening the ${plan.backend} backend`, openBackend(addon, joined, plan, opts.ncclLib));
+  const ncclLib = opts.options.ncclLib;
+  const backend = await tracker.watch(`opening the ${plan.backend} backend`, openBackend(addon, joined, plan, ncclLib));
   // Every rank's device, for the metadata (as nccl-tests lists each rank's GPU).
   const devices = (await allgather(control, Buffer.from(backend.device))).map(String);
 
   if (rank === 0) {
     const caps = addon.capabilities();
+    const mpiJob = joined.control !== joined.tcp;
+    const oversubscribed = oversubscription(idents);
+    for (const o of oversubscribed)
+      plan.notes.push(`${o.ranks} ranks share ${o.cpus} CPU${o.cpus === 1 ? "" : "s"} on ${o.host}: times include waiting for a CPU (MPI ranks yield when idle)`);
     const meta: RunMeta = {
       ccbench: { version: VERSION, node: process.version, executable: process.execPath },
       command: opts.command,
       cwd: process.cwd(),
       start_time: new Date().toISOString(),
       launcher: opts.env.launcher,
-      backend: { name: plan.backend, library: backend.library, device: backend.device },
-      mpi: joined.control !== joined.tcp || plan.backend === 'mpi' ? { ...mpiIdentity(caps.mpiLibrary), library_version: caps.mpiLibrary } : null,
-      system: systemFacts(addon, { ncclLib: opts.ncclLib, mpiGpuAwareness: joined.control !== joined.tcp ? await addon.mpiGpuAwareness() : undefined }),
+      backend: { name: plan.backend, library: backend.library, device: backend.device, ...(plan.backendReason && { chosen_by: `auto: ${plan.backendReason}` }) },
+      mpi: mpiJob || plan.backend === 'mpi' ? { ...mpiIdentity(caps.mpiLibrary), library_version: caps.mpiLibrary } : null,
+      system: systemFacts(addon, { ncclLib, mpiGpuAwareness: mpiJob ? await addon.mpiGpuAwareness() : NOT_ASKED }),
       world_size: joined.size,
       hosts: [...new Set(idents.map((r) => r.host))],
       ranks: idents.map((i, r) => ({ ...i, device: devices[r] })),
+      oversubscribed,
       plan,
     };
-    ending.writer = new ResultWriter(meta, (line) => process.stdout.write(line + '\n'));
-    ending.writer.open();
+    const writer = new ResultWriter(meta, (line) => process.stdout.write(line + '\n'));
+    writer.open(); // only a writer whose files are ours may mark them when the job ends
+    ending.writer = writer;
   }
   await tracker.watch('allocating buffers', control.barrier()); // rank 0 has its files: from here results are kept
   await tracker.watch('allocating buffers', addon.allocate(buffers.send, buffers.recv));
 
-  const wrong = await sweep({
-    addon, control, plan, points, tracker, ncclLib: opts.ncclLib,
-    onRow: (row, point) => ending.writer?.add(row, tableTitle(plan, point.op, point.ranks, backend, point.inPlace) +
-      (plan.repeat > 1 ? ` · cycle ${row.cycle} of ${plan.repeat}` : '')),
-  });
+  const wrong = await sweep({ addon, control, plan, points, tracker, ncclLib, onRow: (row) => ending.writer?.add(row) });
   await tracker.watch('finishing', control.barrier());
   return wrong;
+}
+
+/** Hosts whose ranks outnumber the cores they may use. */
+function oversubscription(idents: Ident[]): { host: string; ranks: number; cpus: number }[] {
+  const hosts = [...new Set(idents.map((i) => i.host))];
+  return hosts.map((host) => {
+    const here = idents.filter((i) => i.host === host);
+    return { host, ranks: here.length, cpus: Math.min(...here.map((i) => i.cpus)) };
+  }).filter((h) => h.ranks > h.cpus);
 }
 
 /**
@@ -183,16 +214,4 @@ export async function checkMpiTakesGpuBuffers(addon: Addon, rank: number): Promi
     throw new JobUsageError(`${mpi} says it cannot take ${kind} buffers (${aware}); use --mem host, a ${kind}-aware MPI, or --backend ${kind === 'CUDA' ? 'nccl' : 'rccl'}`);
   if (answer !== 'yes' && rank === 0)
     process.stderr.write(`ccbench: note: ${mpi} cannot say whether it takes ${kind} buffers (no query for it); if it does not, expect a crash or wrong data — add --check\n`);
-}
-
-const MPI_NAMES = { openmpi: 'Open MPI', mpich: 'MPICH', intel: 'Intel MPI', mvapich: 'MVAPICH', unknown: 'unknown' };
-
-function mpiIdentity(libraryVersion: string): { implementation: string; version: string } {
-  const { flavor, version } = flavorOf(libraryVersion);
-  return { implementation: MPI_NAMES[flavor], version };
-}
-
-function tableTitle(plan: Plan, op: string, ranks: number, backend: { library: string; device: string }, inPlace: boolean): string {
-  return `# ${op} · ${ranks} ranks · ${plan.backend} (${backend.library}) · ${backend.device} · ` +
-    `${inPlace ? 'in-place' : 'out-of-place'} · ${TIMING_NOTE[plan.timing]}`;
 }

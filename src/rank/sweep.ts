@@ -2,6 +2,7 @@
 // communicator), send the samples to rank 0, and on rank 0 turn them into a result row.
 import type { ControlPlane } from '../control/control.js';
 import type { Addon, MeasureResult } from '../native/addon.js';
+import { getOp } from '../ops/index.js';
 import type { Plan, Point } from '../plan/plan.js';
 import { formatBytes } from '../plan/sizes.js';
 import { makeRow, type ResultRow } from '../report/row.js';
@@ -44,7 +45,7 @@ export function combine(point: Point, parts: Gathered[], checked: boolean, cycle
 
 export function describePoint(p: Point): string {
   const redop = p.redop === 'none' ? '' : ` ${p.redop}`;
-  const size = p.op === 'barrier' ? '' : ` ${formatBytes(p.sizeBytes)}`;
+  const size = getOp(p.op).shape === 'none' ? '' : ` ${formatBytes(p.sizeBytes)}`;
   return `${p.op}${size} ${p.dtype}${redop} on ${p.ranks} ranks`;
 }
 
@@ -56,7 +57,7 @@ export interface SweepContext {
   tracker: Tracker;
   ncclLib?: string;
   /** Rank 0 only: receives each finished row. */
-  onRow?: (row: ResultRow, point: Point) => void;
+  onRow?: (row: ResultRow) => void;
 }
 
 /** Runs every point; returns the total number of wrong elements (rank 0; 0 elsewhere). */
@@ -93,6 +94,6 @@ async function runPoint(ctx: SweepContext, handle: number, point: Point, cycle: 
   const parts = await tracker.watch(`${where} (gathering results)`, control.gather(encodeResult(result)));
   if (!parts) return 0;
   const row = combine(point, parts.map(decodeResult), plan.check, cycle, plan.graphLaunches);
-  ctx.onRow?.(row, point);
+  ctx.onRow?.(row);
   return row.wrong ?? 0;
 }

@@ -1,7 +1,7 @@
 // Result files are never overwritten silently: an existing file is an error unless --overwrite.
 import { closeSync, existsSync, openSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 
 /** Checks, without leaving anything behind, that `path` can be created (or replaced). */
 export function probeOutput(path: string, flag: string, overwrite: boolean): void {

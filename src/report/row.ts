@@ -1,7 +1,6 @@
 // One result record: a point of the sweep with its statistics and bandwidths. This is the
 // schema of the JSON "results" entries and of the CSV rows (units in the key names).
-import { findDtype } from '../plan/dtypes.js';
-import { algBytes, getOp } from '../plan/ops.js';
+import { algBytes, getOp } from '../ops/index.js';
 import type { Point } from '../plan/plan.js';
 import type { TimeStats } from './stats.js';
 
@@ -28,8 +27,7 @@ export interface ResultRow {
 
 export function makeRow(p: Point, stats: TimeStats, wrong: number | null, cycle = 1, graph?: { iters: number; launches: number }): ResultRow {
   const op = getOp(p.op);
-  const ts = findDtype(p.dtype)!.size;
-  const bytes = algBytes(op, p.count, ts, p.ranks);
+  const bytes = algBytes(op, p.count, p.typeSize, p.ranks);
   const factor = op.busFactor(p.ranks);
   // bytes / (µs · 1e-6) / 1e9 = bytes / µs / 1e3
   const algbw = bytes > 0 && stats.avg > 0 ? bytes / stats.avg / 1e3 : null;

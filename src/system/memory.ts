@@ -1,7 +1,7 @@
 // Will the buffers fit? Checked before launching (for a local run) and on every node's first rank.
 import { readFileSync } from 'node:fs';
 import { freemem } from 'node:os';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 import { formatBytes } from '../plan/sizes.js';
 
 /** Bytes this process may still allocate: MemAvailable, capped by a cgroup v2 limit if any. */

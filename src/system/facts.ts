@@ -1,11 +1,10 @@
 // What this node offers for benchmarking: GPUs, driver and runtime, NCCL / RCCL, MPI and its GPU
 // awareness, the ccbench build. `ccbench info` prints it; every run's JSON embeds it.
 import { execFileSync } from 'node:child_process';
-import Table from 'cli-table3';
-import { flavorOf } from '../launch/mpirun.js';
-import { DEFAULT_ADDON, type Addon, type GpuInventory } from '../native/addon.js';
-import { formatBytes } from '../plan/sizes.js';
-import { VERSION } from '../version.js';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_ADDON, type Addon } from '../native/addon.js';
+import { VERSION } from '../paths.js';
+import { mpiIdentity } from './mpi.js';
 
 export interface SystemFacts {
   ccbench: { version: string; node: string; addon: string };
@@ -16,10 +15,11 @@ export interface SystemFacts {
   mpi: { library_version: string; implementation: string; version: string; gpu_awareness: string } | null;
 }
 
-const MPI_NAMES: Record<string, string> = { openmpi: 'Open MPI', mpich: 'MPICH', intel: 'Intel MPI', mvapich: 'MVAPICH', unknown: 'unknown' };
-
-/** Facts that touch no GPU (safe on every rank of a running job). */
-export function systemFacts(addon: Addon, o: { ncclLib?: string; mpiGpuAwareness?: string } = {}): SystemFacts {
+/**
+ * Facts that touch no GPU (safe on every rank of a running job). `mpiGpuAwareness`: the MPI's own
+ * answer (its extensions, asked inside an MPI job or by probeMpiGpuAwareness).
+ */
+export function systemFacts(addon: Addon, o: { ncclLib?: string; mpiGpuAwareness: string }): SystemFacts {
   const caps = addon.capabilities();
   const gpu = addon.gpuVendor();
   const lib = (rccl: boolean): SystemFacts['nccl'] => {
@@ -40,40 +40,38 @@ export function systemFacts(addon: Addon, o: { ncclLib?: string; mpiGpuAwareness
       : { error: addon.gpuInfo().error || 'no GPU runtime sees a GPU' },
     nccl,
     rccl,
-    mpi: caps.mpiLibrary ? {
-      library_version: caps.mpiLibrary, implementation: MPI_NAMES[flavorOf(caps.mpiLibrary).flavor], version: flavorOf(caps.mpiLibrary).version,
-      gpu_awareness: o.mpiGpuAwareness || ompiInfoGpuSupport(),
-    } : null,
+    mpi: caps.mpiLibrary ? { library_version: caps.mpiLibrary, ...mpiIdentity(caps.mpiLibrary), gpu_awareness: o.mpiGpuAwareness } : null,
   };
 }
 
-/** Outside an MPI job the extensions cannot be asked; Open MPI's ompi_info says how it was built. */
+export const NOT_ASKED = 'not asked: not an MPI job (ccbench info asks the MPI)';
+
+/**
+ * The MPI's GPU awareness asked the way a run asks it (MPIX extensions after MPI_Init), in a child
+ * process started as an MPI singleton: an MPI that cannot start outside a launcher, or hangs,
+ * costs that child only. Falls back to what Open MPI's ompi_info says it was built with.
+ */
+export function probeMpiGpuAwareness(timeoutMs = 20_000): string {
+  const probe = fileURLToPath(new URL('./probe-mpi.js', import.meta.url));
+  try {
+    const out = execFileSync(process.execPath, [probe], { encoding: 'utf8', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    if (out) return out;
+  } catch {
+    // the probe failed, timed out or was killed: say what the build says
+  }
+  return ompiInfoGpuSupport();
+}
+
+/** Open MPI's ompi_info: whether it was built with CUDA / ROCm support. */
 export function ompiInfoGpuSupport(): string {
   let text = '';
   try {
     text = execFileSync('ompi_info', ['--parsable', '--all'], { encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'ignore'] });
   } catch {
-    return 'unknown (no ompi_info; run inside a job to ask the MPI itself)';
+    return 'unknown (the MPI could not be started to ask, and there is no ompi_info)';
   }
-  const built = (kind: string) => /:value:(\w+)/.exec(text.split('\n').find((l) => l.startsWith(`mpi_built_with_${kind}_support:value`)) ?? '')?.[1];
+  // Open MPI 4 names these opal_built_with_*; Open MPI 5 also mpi_built_with_*.
+  const built = (kind: string) => new RegExp(`^mca:[^\\n]*_built_with_${kind}_support:value:(\\w+)$`, 'm').exec(text)?.[1];
   const say = (v: string | undefined) => (v === 'true' ? 'yes' : v === 'false' ? 'no' : 'unknown');
   return `CUDA: ${say(built('cuda'))}, ROCm: ${say(built('rocm'))} (as built, from ompi_info)`;
-}
-
-export function renderInfo(f: SystemFacts, inv: GpuInventory): string {
-  const out: string[] = [`ccbench ${f.ccbench.version} · Node ${f.ccbench.node} · ${f.ccbench.addon}`, ''];
-  if (inv.gpus.length > 0) {
-    out.push(`GPUs: ${inv.runtime} ${inv.runtimeVersion}, driver ${inv.driverVersion} (${inv.runtimePath})`);
-    const t = new Table({ head: ['#', 'name', 'PCI bus id', 'arch', 'memory', inv.runtime === 'HIP' ? 'CUs' : 'SMs'], style: { head: [], border: [] } });
-    for (const g of inv.gpus) t.push([g.index, g.name, g.pciBusId, g.arch, formatBytes(g.memoryBytes), g.multiprocessors]);
-    out.push(t.toString());
-  } else {
-    out.push(`GPUs: none (${inv.error})`);
-  }
-  out.push('', 'Backends:');
-  const t = new Table({ head: ['backend', 'status', 'library / why not'], style: { head: [], border: [] }, colWidths: [9, 13, 90], wordWrap: true });
-  for (const b of f.backends) t.push([b.name, b.available ? 'available' : 'unavailable', b.available ? b.library ?? '' : b.reason ?? '']);
-  out.push(t.toString());
-  if (f.mpi) out.push('', `MPI: ${f.mpi.library_version}; GPU buffers: ${f.mpi.gpu_awareness}`);
-  return out.join('\n');
 }

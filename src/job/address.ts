@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
 import { networkInterfaces } from 'node:os';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 import type { RankEnv } from './detect.js';
 
 type Env = Record<string, string | undefined>;

@@ -1,7 +1,9 @@
-// The terminal table, printed row by row as sizes finish (a long sweep shows progress, and an
-// interrupted one keeps what it printed). Every row is its own cli-table3 table with fixed widths.
+// The terminal table (the default on standard output), printed row by row as sizes finish, so a
+// long sweep shows progress and an interrupted one keeps what it printed. Every row is its own
+// cli-table3 table with fixed widths, so the columns line up across rows.
 import Table from 'cli-table3';
-import type { ResultRow } from './row.js';
+import type { ResultRow } from '../row.js';
+import { checkVerdict, Grouping, TextSink, type ExporterDef } from './exporter.js';
 
 const COLUMNS: [string, number][] = [
   ['size(B)', 15], ['count', 12], ['type', 11], ['redop', 6], ['root', 5], ['iters', 6],
@@ -39,11 +41,38 @@ export function headerLine(): string {
   return render(COLUMNS.map(([name]) => name));
 }
 
-export function rowLine(r: ResultRow): string {
+/** The cells of a row, shared with the other table-shaped formats. */
+export function rowCells(r: ResultRow): string[] {
   const t = r.time_us;
-  return render([
+  return [
     String(r.size_bytes), String(r.count), r.dtype, r.redop, r.root < 0 ? '-' : String(r.root), String(r.iters),
     formatTime(t.avg), formatTime(t.min), formatTime(t.max), formatTime(t.p50), formatTime(t.p99),
     formatBw(r.algbw_gbs), formatBw(r.busbw_gbs), r.wrong === null ? 'N/A' : String(r.wrong),
-  ]);
+  ];
 }
+
+export function rowLine(r: ResultRow): string {
+  return render(rowCells(r));
+}
+
+export const tableExporter: ExporterDef = {
+  name: 'table',
+  summary: 'aligned columns for the terminal (the default)',
+  extensions: ['txt'],
+  create(_meta, target) {
+    const sink = new TextSink(target);
+    const groups = new Grouping();
+    return {
+      open: () => sink.open(),
+      add(row, title) {
+        if (groups.starts(row)) sink.write(`\n${title}\n${headerLine()}\n`);
+        sink.write(`${rowLine(row)}\n`);
+      },
+      close(end) {
+        const verdict = checkVerdict(end);
+        if (verdict) sink.write(`\n# check: ${verdict}\n`);
+        sink.close();
+      },
+    };
+  },
+};

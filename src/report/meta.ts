@@ -1,0 +1,52 @@
+// What a result file says about its run besides the rows: the metadata rank 0 gathers, the
+// status, and the units. Shared by every exporter.
+import { getOp } from '../ops/index.js';
+import type { Plan } from '../plan/plan.js';
+import type { SystemFacts } from '../system/facts.js';
+
+export interface RunMeta {
+  ccbench: { version: string; node: string; executable: string };
+  command: string[];
+  cwd: string;
+  start_time: string;
+  launcher: string;
+  backend: { name: string; library: string; device: string; chosen_by?: string };
+  mpi: { implementation: string; version: string; library_version: string } | null;
+  system: SystemFacts; // rank 0's node: GPUs' runtime and driver, NCCL / RCCL, MPI, the build
+  world_size: number;
+  hosts: string[];
+  ranks: { rank: number; host: string; pid: number; local_rank: number; device: string; cpus?: number }[];
+  oversubscribed?: { host: string; ranks: number; cpus: number }[]; // hosts with more ranks than cores
+  plan: Plan;
+}
+
+export type RunStatus = 'running' | 'complete' | 'check-failed' | 'interrupted' | 'failed';
+
+/** How a run ended, as every exporter's close() receives it. */
+export interface RunEnd {
+  status: RunStatus;
+  endTime: string | null;
+  errors: string[];
+  wrong: number | null; // wrong elements in all rows; null without --check
+}
+
+export const UNITS = {
+  time: 'microseconds per operation (latency: one-way = round trip / 2; bw, bibw: per message)',
+  bandwidth: 'GB/s, 1 GB = 1e9 bytes',
+  size: 'bytes; nccl-tests convention: max(send, receive) bytes per rank (allgather, alltoall, ... : the whole array)',
+  time_stats: "avg/min/max: across ranks of each rank's mean; p50/p90/p99/stdev: over iterations of the slowest rank (nearest rank)",
+  algbw: 'alg_bytes / time_us.avg',
+  busbw: 'algbw * bus_factor (nccl-tests doc/PERFORMANCE.md)',
+} as const;
+
+function timingNote(timing: Plan['timing'], op: string): string {
+  if (timing === 'batch') return 'batch timing (nccl-tests: ops back to back, one final sync)';
+  return getOp(op).barrierPerIter ? 'per-op timing (OSU: each op timed alone, untimed barrier between)' : 'per-op timing (OSU: each iteration timed alone)';
+}
+
+/** The title above each table: op, ranks, backend, device, form, timing, cycle, why auto chose the backend. */
+export function tableTitle(meta: RunMeta, op: string, ranks: number, inPlace: boolean, cycle: number): string {
+  const { backend: b, plan } = meta;
+  return `# ${op} · ${ranks} ranks · ${b.name} (${b.library}) · ${b.device} · ${inPlace ? 'in-place' : 'out-of-place'} · ` +
+    timingNote(plan.timing, op) + (plan.repeat > 1 ? ` · cycle ${cycle} of ${plan.repeat}` : '') + (b.chosen_by ? ` · ${b.chosen_by}` : '');
+}
