@@ -59,7 +59,7 @@ export class Ending {
     this.candidates.push({ cause, message, code });
     // An interruption (ours or a peer's) may be followed by SIGKILL: mark the files at once;
     // the final status is written after the window.
-    if (code === EXIT.interrupted || code === EXIT.terminated) this.writer?.close('interrupted', message);
+    if (code === EXIT.interrupted || code === EXIT.terminated) this.writer?.close('interrupted', `received ${code === EXIT.interrupted ? 'SIGINT' : 'SIGTERM'}`);
     if (this.started) return new Promise<never>(() => {});
     this.begin();
     await new Promise((r) => setTimeout(r, WINDOW_MS)); // the root cause may still be on its way
