@@ -170,7 +170,7 @@ export class TcpControl implements ControlPlane {
         return;
       }
       pending++;
-      this.handshake(socket, o).finally(() => pending--);
+      void this.handshake(socket, o).finally(() => pending--);
     });
     this.server = server;
     let listening: (port: number) => void = () => {};
@@ -340,7 +340,9 @@ export class TcpControl implements ControlPlane {
         peer.bye = true;
         this.onEvent({ rank, kind: f.type === FrameType.Fail ? 'failed' : 'aborted', message: String(f.header.message ?? ''), code: Number(f.header.code ?? 1) });
         return;
-      default: {
+      case FrameType.Hello: case FrameType.Auth: case FrameType.Welcome:
+        return; // handshake frames after the handshake mean nothing
+      case FrameType.Barrier: case FrameType.Gather: case FrameType.Bcast: {
         const key = `${rank}/${f.type}/${f.header.seq}`;
         const w = this.waiters.get(key);
         if (w) {
