@@ -123,6 +123,10 @@ Napi::Value Capabilities(const Napi::CallbackInfo& info) {
     o.Set("rooted", ops[i].rooted);
     o.Set("hasInPlace", ops[i].hasInPlace);
     o.Set("pairwise", ops[i].pairwise);
+    o.Set("shape", shapeName(ops[i].shape));
+    o.Set("barrierPerIter", ops[i].barrierPerIter);
+    o.Set("sample", sampleName(ops[i].sample));
+    o.Set("minCount", double(ops[i].minCount));
     opArr.Set(uint32_t(i), o);
   }
   out.Set("ops", opArr);
