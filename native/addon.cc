@@ -3,6 +3,7 @@
 #include <napi.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <memory>
@@ -277,7 +278,7 @@ Napi::Value Allocate(const Napi::CallbackInfo& info) {
     b.recvBytes = recvBytes;
     if (!d.hostAccessible()) {
       b.stagingBytes = std::max(sendBytes, recvBytes);
-      b.staging = std::malloc(b.stagingBytes);
+      b.staging = std::malloc(std::max<size_t>(b.stagingBytes, 1));  // malloc(0) may return nullptr
       if (!b.staging) throw Error(ErrorKind::Usage, "could not allocate host staging memory");
     }
     return undefinedResult();

@@ -115,6 +115,9 @@ MeasureResult measure(Comm& comm, Device& dev, const Buffers& buf, const Measure
   const int n = comm.size();
   const std::string why = comm.unsupported(op, s.dtype, s.redop, s.inPlace, s.count);
   if (!why.empty()) throw Error(ErrorKind::Usage, why);
+  if (s.count < op.minCount)
+    throw Error(ErrorKind::Usage, std::string(op.name) + " needs a count of at least " + std::to_string(op.minCount) +
+                                      ", not " + std::to_string(s.count) + "; raise the size");
 
   const Placement p = place(comm, buf, s);
   const CheckLayout cl{&op, s.dtype, s.redop, comm.rank(), n, s.root, s.count};
