@@ -3,6 +3,7 @@
 #include <napi.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <memory>
@@ -123,6 +124,10 @@ Napi::Value Capabilities(const Napi::CallbackInfo& info) {
     o.Set("rooted", ops[i].rooted);
     o.Set("hasInPlace", ops[i].hasInPlace);
     o.Set("pairwise", ops[i].pairwise);
+    o.Set("shape", shapeName(ops[i].shape));
+    o.Set("barrierPerIter", ops[i].barrierPerIter);
+    o.Set("sample", sampleName(ops[i].sample));
+    o.Set("minCount", double(ops[i].minCount));
     opArr.Set(uint32_t(i), o);
   }
   out.Set("ops", opArr);
@@ -273,7 +278,7 @@ Napi::Value Allocate(const Napi::CallbackInfo& info) {
     b.recvBytes = recvBytes;
     if (!d.hostAccessible()) {
       b.stagingBytes = std::max(sendBytes, recvBytes);
-      b.staging = std::malloc(b.stagingBytes);
+      b.staging = std::malloc(std::max<size_t>(b.stagingBytes, 1));  // malloc(0) may return nullptr
       if (!b.staging) throw Error(ErrorKind::Usage, "could not allocate host staging memory");
     }
     return undefinedResult();

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "../common/dtype.h"
-#include "../engine/ops.h"
+#include "../ops/op.h"
 
 namespace ccb {
 
@@ -25,12 +25,6 @@ struct OpArgs {
   int window = 1;  // messages per iteration for bw / bibw
 };
 
-// Where an in-place op reads its input and writes its output inside one buffer, in elements.
-struct InPlaceLayout {
-  size_t input = 0;
-  size_t output = 0;
-};
-
 class Comm {
  public:
   virtual ~Comm() = default;
@@ -39,6 +33,8 @@ class Comm {
 
   // "" when the combination is supported, else one sentence saying why not.
   virtual std::string unsupported(const OpInfo& op, Dtype t, RedOp r, bool inPlace, size_t count) const = 0;
+  // Where in-place input and output lie in the buffer: the op's own (MPI_IN_PLACE) layout unless
+  // the library defines another.
   virtual InPlaceLayout inPlaceLayout(const OpInfo& op, int root, size_t count) const;
 
   // Called once per size before warm-up: anything run() needs is allocated here, never in run().
@@ -61,10 +57,6 @@ class Comm {
 // interrupt a wait check it while they poll.
 bool abortRequested();
 void requestAbort();
-
-// Pair partner for point-to-point ops: rank r talks to r + n/2 (OSU's multi-pair layout).
-inline int pairPeer(int rank, int n) { return rank < n / 2 ? rank + n / 2 : rank - n / 2; }
-inline bool pairInitiator(int rank, int n) { return rank < n / 2; }
 
 class Backend {
  public:

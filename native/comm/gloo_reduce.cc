@@ -97,8 +97,9 @@ Kernel kernelOf(RedOp r) {
     case RedOp::Prod: return &combine<C, RedOp::Prod>;
     case RedOp::Max: return &combine<C, RedOp::Max>;
     case RedOp::Min: return &combine<C, RedOp::Min>;
-    default: return nullptr;  // avg: refused by unsupported()
+    case RedOp::Avg: return nullptr;  // refused by unsupported()
   }
+  return nullptr;
 }
 
 // Gloo's reduce-scatter is the class-style ReduceScatterHalvingDoubling<T>, where T only sets the
@@ -151,8 +152,9 @@ std::unique_ptr<ReduceScatter> makeReduceScatter(const std::shared_ptr<::gloo::C
       case RedOp::Prod: return makeHalvingDoubling<C, RedOp::Prod>(ctx, work, count);
       case RedOp::Max: return makeHalvingDoubling<C, RedOp::Max>(ctx, work, count);
       case RedOp::Min: return makeHalvingDoubling<C, RedOp::Min>(ctx, work, count);
-      default: return nullptr;
+      case RedOp::Avg: return nullptr;  // refused by unsupported()
     }
+    return nullptr;
   });
 }
 

@@ -24,8 +24,11 @@ bool NcclComm::needsPointToPoint(const OpInfo& op) const {
     case Op::AllToAll: return !api_.allToAll;
     case Op::Gather: return !api_.gather;
     case Op::Scatter: return !api_.scatter;
-    default: return false;
+    case Op::AllReduce: case Op::AllGather: case Op::ReduceScatter: case Op::Broadcast: case Op::Reduce:
+    case Op::Barrier:
+      return false;
   }
+  return false;
 }
 
 std::string NcclComm::unsupported(const OpInfo& op, Dtype t, RedOp r, bool inPlace, size_t count) const {

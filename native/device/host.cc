@@ -20,7 +20,7 @@ class HostDevice final : public Device {
   void* alloc(size_t bytes) override {
     const size_t page = 4096;
     size_t rounded = (bytes + page - 1) / page * page;
-    if (rounded == 0) rounded = page;
+    if (rounded == 0) rounded = page;  // 0 bytes (a 0-byte sweep) still gets a real, distinct buffer
     void* p = std::aligned_alloc(page, rounded);
     if (!p)
       throw Error(ErrorKind::Usage, "could not allocate " + std::to_string(bytes) +

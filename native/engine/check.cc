@@ -4,8 +4,6 @@
 #include <cmath>
 #include <cstring>
 
-#include "../comm/comm.h"
-
 namespace ccb {
 
 Pattern::Pattern(const OpInfo& op, Dtype t, RedOp r, int n) : n_(n) {
@@ -65,40 +63,6 @@ double Pattern::reduced(size_t g) const { return table_[g % m_]; }
 
 namespace {
 
-constexpr int kReduced = -1;
-
-// A run of output elements whose expected values come from one source: rank `src`'s input from
-// element gStart on, or the reduction (src == kReduced) from gStart on.
-struct Segment {
-  size_t out, len;
-  int src;
-  size_t gStart;
-};
-
-std::vector<Segment> segments(const CheckLayout& c, size_t n) {
-  const size_t b = c.count;
-  const size_t r = size_t(c.rank);
-  std::vector<Segment> s;
-  switch (c.op->id) {
-    case Op::AllReduce: case Op::Reduce: s.push_back({0, n, kReduced, 0}); break;
-    case Op::ReduceScatter: s.push_back({0, n, kReduced, r * b}); break;
-    case Op::Broadcast: s.push_back({0, n, c.root, 0}); break;
-    case Op::Scatter: s.push_back({0, n, c.root, r * b}); break;
-    case Op::AllGather: case Op::Gather:
-      for (int src = 0; src < c.nranks; ++src) s.push_back({size_t(src) * b, b, src, 0});
-      break;
-    case Op::AllToAll:
-      for (int src = 0; src < c.nranks; ++src) s.push_back({size_t(src) * b, b, src, r * b});
-      break;
-    case Op::SendRecv: s.push_back({0, n, (c.rank - 1 + c.nranks) % c.nranks, 0}); break;
-    case Op::Latency: case Op::Bw: case Op::Bibw:
-      s.push_back({0, n, pairPeer(c.rank, c.nranks), 0});
-      break;
-    case Op::Barrier: break;
-  }
-  return s;
-}
-
 // The m values of one source, encoded in the dtype: row[k] is the value of every g ≡ k (mod m).
 std::vector<unsigned char> encodeRow(const CheckLayout& c, const Pattern& p, int src, size_t m) {
   const size_t ts = dtypeInfo(c.dtype).size;
@@ -150,28 +114,19 @@ void fillSentinel(Dtype t, void* base, size_t n) {
   std::memset(base, 0xff, n * dtypeInfo(t).size);
 }
 
-size_t outputElems(const CheckLayout& c) {
-  const OpInfo& op = *c.op;
-  const bool root = c.rank == c.root;
-  switch (op.id) {
-    case Op::Reduce: case Op::Gather: return root ? recvElems(op, c.count, c.nranks) : 0;
-    // The root's own data never crosses the network (MPI leaves its receive buffer alone).
-    case Op::Broadcast: return root ? 0 : c.count;
-    case Op::Bw: return pairInitiator(c.rank, c.nranks) ? 0 : c.count;
-    case Op::Barrier: return 0;
-    default: return recvElems(op, c.count, c.nranks);
-  }
-}
+size_t outputElems(const CheckLayout& c) { return c.op->outputElems(c.call()); }
 
 int64_t countWrong(const CheckLayout& c, const void* base) {
   Pattern p(*c.op, c.dtype, c.redop, c.nranks);
   const size_t n = outputElems(c);
+  if (n == 0) return 0;
+  const std::vector<Segment> segments = c.op->segments(c.call(), n);
   const DtypeInfo& di = dtypeInfo(c.dtype);
   const auto* out = static_cast<const unsigned char*>(base);
   int64_t wrong = 0;
   if (p.approximate()) {  // avg: compare values within a tolerance (NCCL may pre-scale inputs)
     const double relTol = di.size == 1 ? 0.25 : di.size == 2 ? 1e-2 : di.size == 4 ? 1e-5 : 1e-12;
-    for (const Segment& s : segments(c, n))
+    for (const Segment& s : segments)
       for (size_t j = 0; j < s.len; ++j) {
         const double want = p.reduced(s.gStart + j);  // avg only reduces: src is always kReduced
         const double tol = di.isFloat ? relTol * std::max(1.0, std::fabs(want)) : 1.0;
@@ -181,7 +136,7 @@ int64_t countWrong(const CheckLayout& c, const void* base) {
   }
   // Exact: every expected value is a small integer the type holds exactly, so compare encodings.
   const size_t m = p.modulus();
-  for (const Segment& s : segments(c, n)) {
+  for (const Segment& s : segments) {
     const auto row = encodeRow(c, p, s.src, m);
     const unsigned char* o = out + s.out * di.size;
     const size_t k = s.gStart % m;

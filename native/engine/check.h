@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "../common/dtype.h"
-#include "ops.h"
+#include "../ops/op.h"
 
 namespace ccb {
 
@@ -35,13 +35,14 @@ struct CheckLayout {
   RedOp redop;
   int rank, nranks, root;
   size_t count;
+  OpCall call() const { return {op, rank, nranks, root, count}; }
 };
 
 // Writes rank's input vector (n elements) at base.
 void fillInput(const CheckLayout& c, void* base, size_t n);
 // Writes a value no valid result can equal, so an op that leaves its output untouched is caught.
 void fillSentinel(Dtype t, void* base, size_t n);
-// Output elements this rank must check (0 when the op leaves it no output, e.g. a non-root).
+// Output elements this rank must check (the op's rule; 0 when it leaves the rank no output).
 size_t outputElems(const CheckLayout& c);
 // Number of output elements that differ from the expected values.
 int64_t countWrong(const CheckLayout& c, const void* base);

@@ -19,13 +19,14 @@ inline double usSince(Clock::time_point t0, Clock::time_point t1) {
   return std::chrono::duration<double, std::micro>(t1 - t0).count();
 }
 
-// One iteration's time divided into the per-op figure the tables report.
+// One iteration's time times this is the per-op figure the tables report.
 double sampleScale(const MeasureSpec& s) {
-  switch (s.op->id) {
-    case Op::Latency: return 0.5;                   // round trip → one-way (OSU, IMB PingPong)
-    case Op::Bw: case Op::Bibw: return 1.0 / s.window;  // per message of the window
-    default: return 1.0;
+  switch (s.op->sample) {
+    case Sample::PerOp: return 1.0;
+    case Sample::HalfRoundTrip: return 0.5;
+    case Sample::PerMessage: return 1.0 / s.window;
   }
+  return 1.0;
 }
 
 struct Placement {
@@ -114,6 +115,9 @@ MeasureResult measure(Comm& comm, Device& dev, const Buffers& buf, const Measure
   const int n = comm.size();
   const std::string why = comm.unsupported(op, s.dtype, s.redop, s.inPlace, s.count);
   if (!why.empty()) throw Error(ErrorKind::Usage, why);
+  if (s.count < op.minCount)
+    throw Error(ErrorKind::Usage, std::string(op.name) + " needs a count of at least " + std::to_string(op.minCount) +
+                                      ", not " + std::to_string(s.count) + "; raise the size");
 
   const Placement p = place(comm, buf, s);
   const CheckLayout cl{&op, s.dtype, s.redop, comm.rank(), n, s.root, s.count};

@@ -84,7 +84,7 @@ struct Harness {
     s.timing = (caseNo++ % 2) ? Timing::Batch : Timing::PerOp;
     const int n = c.size();
     const bool refuse = (op.reduces && r == RedOp::Avg) || (inPlace && !op.hasInPlace) || (op.evenRanks && n % 2) ||
-                        (count == 0 && op.shape != Shape::None && !op.pairwise && op.id != Op::SendRecv);
+                        count < op.minCount;
     const size_t ts = dtypeInfo(dt).size;
     if (std::max(sendElems(op, count, n), recvElems(op, count, n)) * ts > maxBytes) return;
     ++t.cases;
@@ -167,6 +167,20 @@ struct Harness {
     if (n % 2 == 0)
       for (Op id : {Op::Bw, Op::Bibw}) one(c, where, opInfo(id), Dtype::Float32, RedOp::Sum, 0, false, 1000, 64);
   }
+
+  // OSU's 0-byte messages as the TypeScript plan asks for them when 0 B is the only size: count 0
+  // in 0-byte buffers (0-byte Gloo unbound buffers); sendrecv (minCount 1) is refused.
+  void zeroBytes(Comm& c) {
+    const Buffers full = buf;
+    buf = Buffers{};
+    buf.send = dev.alloc(0);
+    buf.recv = dev.alloc(0);
+    for (Op id : {Op::Latency, Op::Bw, Op::Bibw, Op::Barrier, Op::SendRecv})
+      for (int window : {4, 64}) one(c, "0-byte buffers", opInfo(id), Dtype::Float32, RedOp::Sum, 0, false, 0, window);
+    dev.release(buf.send);
+    dev.release(buf.recv);
+    buf = full;
+  }
 };
 
 void timing(Comm& c, Device& dev, Buffers& buf) {
@@ -235,6 +249,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     h.matrix(world, "world", true);
+    h.zeroBytes(world);
     if (rank == 0)
       std::printf("world: %ld cases in %.1f s\n", h.t.cases,
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());

@@ -143,6 +143,47 @@ void splitTests(bool withSplit) {
   takeCalls();
 }
 
+// OSU's 0-byte point-to-point messages, as the TypeScript plan asks for them: count 0 in 0-byte
+// buffers. Every data send and receive has count 0 (only bw's 1-byte ack carries a byte); sendrecv
+// (minCount 1) is refused.
+void zeroCountTests() {
+  FakeLibrary lib;
+  const gpu::NcclApi api = fakeApi(lib);
+  for (int n : {2, 4}) {
+    const gpu::NcclUniqueId id = freshId();
+    std::vector<FakeDevice> devs(static_cast<size_t>(n));
+    takeCalls();
+    onRanks(n, [&](int r) {
+      FakeDevice& dev = devs[size_t(r)];
+      auto backend = nccl::open(api, dev, r, n, id, true);
+      Buffers buf;
+      buf.send = dev.alloc(0);
+      buf.recv = dev.alloc(0);
+      Progress prog;
+      for (const char* name : {"latency", "bw", "bibw", "barrier"}) {
+        MeasureSpec s;
+        s.op = opByName(name), s.count = 0, s.iters = 2, s.warmup = 1, s.window = 3, s.check = true;
+        const MeasureResult res = measure(backend->world(), dev, buf, s, prog);
+        EXPECT(res.wrong == 0 && res.samplesUs.size() == 2, std::string("count 0: ") + name);
+      }
+      MeasureSpec s;
+      s.op = opByName("sendrecv"), s.count = 0, s.iters = 1;
+      EXPECT(has(thrown([&] { measure(backend->world(), dev, buf, s, prog); }), "needs a count of at least 1"),
+             "count 0: sendrecv refused");
+      dev.release(buf.send);
+      dev.release(buf.recv);
+    });
+    int zero = 0, other = 0;
+    for (const FakeCall& c : takeCalls()) {
+      if (c.fn != "send" && c.fn != "recv") continue;
+      const bool ack = c.count == 1 && c.dtype == 1;  // bw's 1-byte ncclUint8 acknowledgement
+      if (!ack) ++(c.count == 0 ? zero : other);
+    }
+    EXPECT(zero > 0 && other == 0, "count 0: " + std::to_string(zero) + " empty sends and receives, " +
+                                       std::to_string(other) + " others (n=" + std::to_string(n) + ")");
+  }
+}
+
 }  // namespace
 
 void engineTests() {
@@ -158,6 +199,10 @@ void engineTests() {
   }
   std::printf("engine --check over the simulated library: %d cells on 1-4 ranks: %s\n", cellsChecked,
               failures() > before ? "FAILED" : "ok");
+  const int beforeZero = failures();
+  zeroCountTests();
+  std::printf("count 0 (latency, bw, bibw, barrier) in 0-byte buffers: %s\n",
+              failures() > beforeZero ? "FAILED" : "ok");
 }
 
 void lifecycleTests() {

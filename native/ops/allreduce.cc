@@ -1,0 +1,13 @@
+// allreduce: every rank gets the reduction of all ranks' buffers.
+#include "rules.h"
+
+namespace ccb::ops {
+
+const OpInfo kAllReduce{
+    Op::AllReduce, "allreduce", Shape::Same,
+    /*minRanks=*/1, /*evenRanks=*/false, /*reduces=*/true, /*rooted=*/false,
+    /*hasInPlace=*/true, /*pairwise=*/false, /*barrierPerIter=*/true,
+    Sample::PerOp, /*minCount=*/1,
+    atStart, everyOutput, reduction};
+
+}  // namespace ccb::ops

@@ -1,0 +1,13 @@
+// bibw: bi-directional bandwidth; both ranks of each pair send a window of messages (osu_bibw).
+#include "rules.h"
+
+namespace ccb::ops {
+
+const OpInfo kBibw{
+    Op::Bibw, "bibw", Shape::Same,
+    /*minRanks=*/2, /*evenRanks=*/true, /*reduces=*/false, /*rooted=*/false,
+    /*hasInPlace=*/false, /*pairwise=*/true, /*barrierPerIter=*/false,
+    Sample::PerMessage, /*minCount=*/0,
+    atStart, everyOutput, fromPairPeer};
+
+}  // namespace ccb::ops

@@ -1,0 +1,13 @@
+// latency: ping-pong between the pairs (r, r + n/2), reported one-way (osu_latency).
+#include "rules.h"
+
+namespace ccb::ops {
+
+const OpInfo kLatency{
+    Op::Latency, "latency", Shape::Same,
+    /*minRanks=*/2, /*evenRanks=*/true, /*reduces=*/false, /*rooted=*/false,
+    /*hasInPlace=*/false, /*pairwise=*/true, /*barrierPerIter=*/false,
+    Sample::HalfRoundTrip, /*minCount=*/0,
+    atStart, everyOutput, fromPairPeer};
+
+}  // namespace ccb::ops

@@ -1,0 +1,13 @@
+// reduce: the root gets the reduction of all ranks' buffers.
+#include "rules.h"
+
+namespace ccb::ops {
+
+const OpInfo kReduce{
+    Op::Reduce, "reduce", Shape::Same,
+    /*minRanks=*/1, /*evenRanks=*/false, /*reduces=*/true, /*rooted=*/true,
+    /*hasInPlace=*/true, /*pairwise=*/false, /*barrierPerIter=*/true,
+    Sample::PerOp, /*minCount=*/1,
+    atStart, rootOutput, reduction};
+
+}  // namespace ccb::ops

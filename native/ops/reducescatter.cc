@@ -1,0 +1,18 @@
+// reducescatter: the reduction of all ranks' buffers, of which rank r keeps chunk r.
+#include "rules.h"
+
+namespace ccb::ops {
+namespace {
+
+std::vector<Segment> expected(const OpCall& c, size_t n) { return oneRun(kReduced, size_t(c.rank) * c.count, n); }
+
+}  // namespace
+
+const OpInfo kReduceScatter{
+    Op::ReduceScatter, "reducescatter", Shape::Scattered,
+    /*minRanks=*/1, /*evenRanks=*/false, /*reduces=*/true, /*rooted=*/false,
+    /*hasInPlace=*/true, /*pairwise=*/false, /*barrierPerIter=*/true,
+    Sample::PerOp, /*minCount=*/1,
+    atStart, everyOutput, expected};
+
+}  // namespace ccb::ops
