@@ -18,7 +18,7 @@ function ntChunk(bytes: number, ts: number, n: number): number {
 
 interface Expect { count: number; send: number; recv: number; printed: number; alg: number }
 
-/** The metrics.md §3 table, written out independently of src/plan/ops.ts. */
+/** The metrics.md §3 table, written out independently of src/ops/. */
 function ntTable(op: string, bytes: number, ts: number, n: number): Expect {
   const c = Math.floor(bytes / ts);
   const b = ntChunk(bytes, ts, n);

@@ -282,3 +282,79 @@ describe('bufferBytes', () => {
     assert.deepEqual(bufferBytes(plan1('barrier')), { send: 0, recv: 0 });
   });
 });
+
+describe('defaults declared once, and what the plan does with them', () => {
+  test('the declared default backend is auto (the command line and the plan agree)', () => {
+    assert.equal(build(['allreduce'], {}).backend, 'auto');
+  });
+
+  test('latency, bw and bibw default to bytes (int8), so --sizes 1:4M starts at 1 B as in OSU', () => {
+    for (const op of ['latency', 'bw', 'bibw']) {
+      const pts = expandPoints(plan1(op, { sizes: '1:4M' }));
+      assert.equal(pts[0].sizeBytes, 1, op);
+      assert.ok(pts.every((p) => p.dtype === 'int8'), op);
+    }
+    const mixed = expandPoints(buildPlan(['allreduce', 'latency'], { sizes: '8' }));
+    assert.deepEqual(mixed.map((p) => `${p.op}:${p.dtype}`), ['allreduce:float32', 'latency:int8']);
+    assert.ok(expandPoints(plan1('latency', { sizes: '8', dtype: 'float32' })).every((p) => p.dtype === 'float32'), 'a typed --dtype wins');
+  });
+
+  test('0-byte messages: measured by point-to-point ops, skipped with a note by the others', () => {
+    assert.deepEqual(expandPoints(plan1('latency', { sizes: '0:4' })).map((p) => [p.sizeBytes, p.count]), [[0, 0], [1, 1], [2, 2], [4, 4]]);
+    const p = buildPlan(['allreduce', 'bw'], { sizes: '0,8' });
+    assert.deepEqual(expandPoints(p).map((x) => `${x.op}:${x.sizeBytes}`), ['allreduce:8', 'bw:0', 'bw:8']);
+    assert.ok(p.notes.some((n) => n.includes('allreduce needs at least one float32 element')));
+    usageError(() => plan1('allreduce', { sizes: '0' }), 'too small');
+  });
+
+  test('sizes that round to the same count are one point, with a note', () => {
+    const p = plan1('alltoall', { sizes: '1000,1001,2K', np: 4 });
+    assert.deepEqual(expandPoints(p).map((x) => x.sizeBytes), [960, 2048]);
+    assert.ok(p.notes.some((n) => n.includes('1000 B and 1001 B') && n.includes('measured once')), p.notes.join('; '));
+  });
+
+  test('--quiet with no output file is noted: the results would go nowhere', () => {
+    assert.ok(plan1('allreduce', { quiet: true }).notes.some((n) => n.includes('printed nowhere')));
+    assert.ok(!plan1('allreduce', { quiet: true, json: 'r.json' }).notes.some((n) => n.includes('printed nowhere')));
+    assert.equal(plan1('allreduce', { quiet: true }).output.stdout, null);
+  });
+
+  test('outputs: --json, --csv and --out name the same file only once, and an empty name is refused', () => {
+    const p = plan1('allreduce', { json: 'a.json', out: ['markdown:a.md', 'csv:b.csv'] });
+    assert.deepEqual(p.output.files.map((f) => [f.format, f.path]), [['json', 'a.json'], ['markdown', 'a.md'], ['csv', 'b.csv']]);
+    usageError(() => plan1('allreduce', { csv: 'x', out: ['markdown:./x'] }), '--csv and --out markdown name the same file');
+    usageError(() => plan1('allreduce', { json: '' }), '--json needs a file name');
+  });
+
+  test('numbers are checked against their declared range, wherever they come from', () => {
+    usageError(() => plan1('allreduce', { iters: 2 ** 31 }), '--iters must be at most 2147483647', '32-bit');
+    usageError(() => plan1('allreduce', { timeout: 3e6 }), '--timeout must be at most');
+    usageError(() => plan1('allreduce', { repeat: 0 }), '--repeat must be at least 1');
+  });
+});
+
+describe('the plan on the wire', () => {
+  test('encoded and decoded (plain and packed) it is the same plan, with the same points', async () => {
+    const { decodePlan, encodePlan, packPlan, unpackPlan } = await import('../src/plan/serial.js');
+    const p = plan1('allreduce', { ranks: [1, 2], dtype: 'float,int8', sizes: '8:1M' });
+    for (const back of [decodePlan(encodePlan(p)), unpackPlan(packPlan(p))]) {
+      assert.deepEqual(back, JSON.parse(JSON.stringify(p)));
+      assert.deepEqual(expandPoints(back), expandPoints(p));
+    }
+    assert.ok(packPlan(p).length < encodePlan(p).length, 'packed is smaller');
+  });
+
+  test('a plan from another ccbench version is refused with the versions named', async () => {
+    const { decodePlan, encodePlan } = await import('../src/plan/serial.js');
+    const text = encodePlan(plan1('allreduce', {})).replace(/"ccbench":"[^"]*"/, '"ccbench":"0.0.0-other"');
+    usageError(() => decodePlan(text), '0.0.0-other', 'install the same ccbench on every node');
+  });
+
+  test('auto resolved on the ranks: planned again for the backend, which may refuse what auto allowed', async () => {
+    const { planFor } = await import('../src/plan/plan.js');
+    const auto = build(['allreduce'], { reduceOp: 'avg', sizes: '1K' }, 2);
+    assert.equal(planFor(auto, 'nccl', '1 NVIDIA GPU found').backend, 'nccl');
+    assert.equal(planFor(auto, 'nccl', '1 NVIDIA GPU found').backendReason, '1 NVIDIA GPU found');
+    usageError(() => planFor(auto, 'mpi', 'no GPU found, an MPI job'), 'no average reduction');
+  });
+});

@@ -1,6 +1,6 @@
 // Every op, one line each, in registry order: CCB_OP(Id, "name"). Op::Id and the registry's slots
 // are generated from this list, and native/ops/<name>.cc defines the descriptor ops::k<Id>.
-// src/plan/ops.ts lists the ops in the same order (test/registry.test.ts proves it).
+// src/ops/index.ts lists the ops in the same order (test/registry.test.ts proves it).
 // No include guard: every includer defines CCB_OP first.
 CCB_OP(AllReduce, "allreduce")
 CCB_OP(AllGather, "allgather")

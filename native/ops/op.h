@@ -1,6 +1,6 @@
 // The op descriptor: everything ccbench knows about an operation apart from how each backend
 // issues it. One descriptor per op, in native/ops/<name>.cc; the registry (registry.cc) holds
-// them in the order of list.h. src/plan/ops.ts is the TypeScript twin.
+// them in the order of list.h. src/ops/ is the TypeScript twin.
 #pragma once
 #include <cstddef>
 #include <vector>

@@ -15,6 +15,12 @@ import { renderInfo } from '../report/info.js';
 import { probeMpiGpuAwareness, systemFacts } from '../system/facts.js';
 import { buildProgram, type CliOptions, type SbatchCliOptions } from './program.js';
 
+// A reader that went away (ccbench list | head) ends our output, not with a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(EXIT.ok);
+  throw e;
+});
+
 const rankEnv = detectRankEnv(process.env);
 let addonLoaded = false;
 

@@ -1,5 +1,5 @@
 // The op registry: every op, in the order of native/ops/list.h (test/registry.test.ts checks).
-// A new op is its descriptor file plus one line here.
+// A new op is its descriptor file, its import here and its place in the list.
 import allgather from './allgather.js';
 import allreduce from './allreduce.js';
 import alltoall from './alltoall.js';

@@ -14,6 +14,7 @@ import type { RunMeta } from '../report/meta.js';
 import { ResultWriter } from '../report/writer.js';
 import { autoChoice } from '../system/auto.js';
 import { NOT_ASKED, systemFacts } from '../system/facts.js';
+import { relevantEnvironment } from '../system/environment.js';
 import { checkMemory } from '../system/memory.js';
 import { mpiIdentity } from '../system/mpi.js';
 import { VERSION } from '../paths.js';
@@ -99,7 +100,6 @@ async function agreePlan(addon: Addon, j: Joined, o: RankOptions, useMpi: boolea
       const choice = autoChoice(addon, useMpi);
       plan = planFor(plan, choice.name, choice.reason, j.size);
     }
-    if (plan.backendReason) plan.notes.unshift(`--backend auto: ${plan.backendReason}: using ${plan.backend}`);
   } catch (e) {
     await j.control.bcast(Buffer.from(JSON.stringify({ code: exitCodeOf(e) })), 0);
     throw e;
@@ -125,9 +125,6 @@ async function measureAll(addon: Addon, joined: Joined, plan: Plan, opts: RankOp
   if (rank === 0) {
     const caps = addon.capabilities();
     const mpiJob = joined.control !== joined.tcp;
-    const oversubscribed = oversubscription(idents);
-    for (const o of oversubscribed)
-      plan.notes.push(`${o.ranks} ranks share ${o.cpus} CPU${o.cpus === 1 ? "" : "s"} on ${o.host}: times include waiting for a CPU (MPI ranks yield when idle)`);
     const meta: RunMeta = {
       ccbench: { version: VERSION, node: process.version, executable: process.execPath },
       command: opts.command,
@@ -140,7 +137,8 @@ async function measureAll(addon: Addon, joined: Joined, plan: Plan, opts: RankOp
       world_size: joined.size,
       hosts: [...new Set(idents.map((r) => r.host))],
       ranks: idents.map((i, r) => ({ ...i, device: devices[r] })),
-      oversubscribed,
+      oversubscribed: oversubscription(idents),
+      environment: relevantEnvironment(process.env),
       plan,
     };
     const writer = new ResultWriter(meta, (line) => process.stdout.write(line + '\n'));

@@ -16,7 +16,8 @@ export interface RunMeta {
   world_size: number;
   hosts: string[];
   ranks: { rank: number; host: string; pid: number; local_rank: number; device: string; cpus?: number }[];
-  oversubscribed?: { host: string; ranks: number; cpus: number }[]; // hosts with more ranks than cores
+  oversubscribed?: { host: string; ranks: number; cpus: number }[]; // hosts with more ranks than CPUs
+  environment?: Record<string, string>; // rank 0's NCCL_*, OMPI_MCA_*, UCX_*, ... (system/environment.ts)
   plan: Plan;
 }
 
@@ -44,9 +45,19 @@ function timingNote(timing: Plan['timing'], op: string): string {
   return getOp(op).barrierPerIter ? 'per-op timing (OSU: each op timed alone, untimed barrier between)' : 'per-op timing (OSU: each iteration timed alone)';
 }
 
-/** The title above each table: op, ranks, backend, device, form, timing, cycle, why auto chose the backend. */
+/** The title above each table: op, ranks, backend, device, form, timing, cycle. */
 export function tableTitle(meta: RunMeta, op: string, ranks: number, inPlace: boolean, cycle: number): string {
   const { backend: b, plan } = meta;
   return `# ${op} · ${ranks} ranks · ${b.name} (${b.library}) · ${b.device} · ${inPlace ? 'in-place' : 'out-of-place'} · ` +
-    timingNote(plan.timing, op) + (plan.repeat > 1 ? ` · cycle ${cycle} of ${plan.repeat}` : '') + (b.chosen_by ? ` · ${b.chosen_by}` : '');
+    timingNote(plan.timing, op) + (plan.repeat > 1 ? ` · cycle ${cycle} of ${plan.repeat}` : '');
+}
+
+/** Facts about the whole run that a reader of a printed table must know, one line each. */
+export function runFacts(meta: RunMeta): string[] {
+  const facts: string[] = [];
+  const b = meta.backend;
+  if (b.chosen_by) facts.push(`backend ${b.name}, chosen by --backend ${b.chosen_by}`);
+  for (const o of meta.oversubscribed ?? [])
+    facts.push(`${o.ranks} ranks share ${o.cpus} CPU${o.cpus === 1 ? '' : 's'} on ${o.host}: times include waiting for a CPU (MPI ranks yield when idle)`);
+  return facts;
 }

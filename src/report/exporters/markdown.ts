@@ -1,4 +1,5 @@
 // Markdown: GitHub-flavoured tables, one per op and rank count, for pasting into issues and notes.
+import { runFacts } from '../meta.js';
 import type { ResultRow } from '../row.js';
 import { checkVerdict, Grouping, TextSink, type ExporterDef } from './exporter.js';
 import { rowCells } from './table.js';
@@ -15,11 +16,14 @@ export const markdownExporter: ExporterDef = {
   name: 'markdown',
   summary: 'GitHub-flavoured Markdown tables, to paste into issues',
   extensions: ['md', 'markdown'],
-  create(_meta, target) {
+  create(meta, target) {
     const sink = new TextSink(target);
     const groups = new Grouping();
     return {
-      open: () => sink.open(),
+      open() {
+        sink.open();
+        for (const fact of runFacts(meta)) sink.write(`> ${cell(fact)}\n`);
+      },
       add(row: ResultRow, title) {
         if (groups.starts(row)) {
           sink.write(`\n**${cell(title.replace(/^#\s*/, ''))}**\n\n${line(HEAD)}`);

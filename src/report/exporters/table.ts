@@ -2,6 +2,7 @@
 // long sweep shows progress and an interrupted one keeps what it printed. Every row is its own
 // cli-table3 table with fixed widths, so the columns line up across rows.
 import Table from 'cli-table3';
+import { runFacts } from '../meta.js';
 import type { ResultRow } from '../row.js';
 import { checkVerdict, Grouping, TextSink, type ExporterDef } from './exporter.js';
 
@@ -59,11 +60,14 @@ export const tableExporter: ExporterDef = {
   name: 'table',
   summary: 'aligned columns for the terminal (the default)',
   extensions: ['txt'],
-  create(_meta, target) {
+  create(meta, target) {
     const sink = new TextSink(target);
     const groups = new Grouping();
     return {
-      open: () => sink.open(),
+      open() {
+        sink.open();
+        for (const fact of runFacts(meta)) sink.write(`# ${fact}\n`);
+      },
       add(row, title) {
         if (groups.starts(row)) sink.write(`\n${title}\n${headerLine()}\n`);
         sink.write(`${rowLine(row)}\n`);
