@@ -74,7 +74,7 @@ test('every project file a comment names exists', () => {
       for (const line of text.split('\n')) {
         const comment = /(?:\/\/|^\s*\*|^\s*#)(.*)$/.exec(line)?.[1];
         if (!comment) continue;
-        for (const m of comment.matchAll(/\b((?:src|native|test|bench|scripts|suites|results)\/[\w./<>-]*\w)/g)) {
+        for (const m of comment.matchAll(/(?<![\w./-])((?:src|native|test|bench|scripts|suites|results)\/[\w./<>-]*\w)/g)) {
           const path = m[1];
           if (path.includes('<') || path.includes('*')) continue; // a pattern, not a file
           if (!existsSync(join(ROOT, path))) missing.push(`${relative(ROOT, file)}: ${path}`);

@@ -65,6 +65,24 @@ describe('Slurm', { skip }, () => {
     assert.ok(doc.results.every((x: any) => x.wrong === 0));
   });
 
+  test('srun --mpi=none with --backend auto: the choice and its reason, in the header and the JSON', async () => {
+    const json = join(dir, 'srun-auto.json');
+    const r = await run('srun', ['-n', '2', '--mpi=none', process.execPath, CLI, 'allreduce', ...SMALL, '--json', json], { env, timeoutMs: 60_000 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^# backend gloo, chosen by --backend auto: no GPU found, not an MPI job$/m);
+    assert.equal(readJson(json).backend.chosen_by, 'auto: no GPU found, not an MPI job');
+  });
+
+  test('srun with more ranks than CPUs: said once, and MPI told to yield (which mpirun would do, srun does not)', async () => {
+    const cpus = Number(execFileSync('nproc', { encoding: 'utf8' }).trim());
+    const json = join(dir, 'srun-oversubscribed.json');
+    const r = await run('srun', ['-n', String(2 * cpus), '--overcommit', '--mpi=pmix', process.execPath, CLI, 'allreduce', '--backend', 'mpi', ...SMALL, '--json', json], { env, timeoutMs: 120_000 });
+    assert.equal(r.code, 0, r.stderr);
+    const doc = readJson(json);
+    assert.equal(doc.oversubscribed[0]?.ranks, 2 * cpus);
+    assert.equal(doc.environment.OMPI_MCA_mpi_yield_when_idle, '1');
+  });
+
   test('srun --mpi=none with the mpi backend: one clear line', async () => {
     const r = await run('srun', ['-n', '2', '--mpi=none', process.execPath, CLI, 'allreduce', '--backend', 'mpi'], { env, timeoutMs: 60_000 });
     assert.notEqual(r.code, 0);
