@@ -76,6 +76,12 @@ describe('malformed suites', () => {
     ['an unknown run field', { runs: [{ op: 'allreduce', size: '8' }] }, 'unknown field "size"'],
     ['an unknown option', { options: { iterations: 5 }, runs: [{ op: 'allreduce' }] }, 'unknown option "iterations"'],
     ['an option of the wrong type', { options: { iters: '5' }, runs: [{ op: 'allreduce' }] }, '"iters" must be a number'],
+    // The declared kinds and ranges (plan/options.ts) hold in suites as on the command line.
+    ['a fractional count', { options: { iters: 1.5 }, runs: [{ op: 'allreduce' }] }, '"iters" must be a whole number'],
+    ['negative seconds', { options: { timeout: -1 }, runs: [{ op: 'allreduce' }] }, '"timeout" takes seconds'],
+    ['a count past its range', { options: { window: 5000 }, runs: [{ op: 'allreduce' }] }, '"window" must be at most 4096'],
+    ['a choice that is not one', { options: { timing: 'fast' }, runs: [{ op: 'allreduce' }] }, '"timing" must be one of per-op, batch'],
+    ['a launch option', { options: { launcher: 'local' }, runs: [{ op: 'allreduce' }] }, 'unknown option "launcher"'],
   ];
   for (const [name, doc, needle] of cases)
     test(name, () => assert.throws(() => loadSuite(suiteFile(name.replace(/\W/g, '_'), doc)),
