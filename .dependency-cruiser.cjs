@@ -7,27 +7,91 @@
 //   plan, job                the run plan / which rank this process is and where rank 0 is
 //   ops, native              op descriptors / the addon's typed binding
 //   errors, paths            leaves
-const forbid = (name, comment, from, to, extra = {}) => ({ name, comment, severity: 'error', from: { path: from }, to: { path: to, ...extra } });
+const forbid = (name, comment, from, to, extra = {}) => ({
+  name,
+  comment,
+  severity: 'error',
+  from: { path: from },
+  to: { path: to, ...extra },
+});
 
 module.exports = {
   forbidden: [
-    { name: 'no-circular', severity: 'error', comment: 'modules form no cycles (a type-only import is no cycle at run time)', from: {}, to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } } },
-    forbid('nothing-imports-cli', 'only the entry point and the program builder live in cli/', '^src/(?!cli/)', '^src/cli/'),
-    forbid('launch-and-rank-apart', 'launching ranks and being one are separate concerns', '^src/launch/', '^src/rank/'),
-    forbid('rank-and-launch-apart', 'launching ranks and being one are separate concerns', '^src/rank/', '^src/launch/'),
-    forbid('lower-layers-stay-low', 'report, control, system, plan, job, ops, native and the leaves never reach up',
-      '^src/(report|control|system|plan|job|ops|native|errors|paths)', '^src/(cli|launch|rank)/'),
-    forbid('report-reads-records', 'report/ turns records into text and files: no probing, no control plane',
-      '^src/report/', '^src/(native|control|job|system)/', { dependencyTypesNot: ['type-only'] }),
-    forbid('control-is-transport', 'the control plane knows no plans, reports or node facts',
-      '^src/control/', '^src/(plan|report|system|ops|job)/'),
-    forbid('system-below-report', 'node facts know nothing of reports or the control plane', '^src/system/', '^src/(report|control|job)/'),
-    forbid('plan-is-pure', 'the plan is pure data: no addon, no files of results, no node facts',
-      '^src/plan/', '^src/(native|report|control|system|job)/'),
-    forbid('job-is-environment', 'rank identity and addresses come from the environment only', '^src/job/', '^src/(?!job/|errors\\.ts)'),
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'modules form no cycles (a type-only import is no cycle at run time)',
+      from: {},
+      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
+    },
+    forbid(
+      'nothing-imports-cli',
+      'only the entry point and the program builder live in cli/',
+      '^src/(?!cli/)',
+      '^src/cli/',
+    ),
+    forbid(
+      'launch-and-rank-apart',
+      'launching ranks and being one are separate concerns',
+      '^src/launch/',
+      '^src/rank/',
+    ),
+    forbid(
+      'rank-and-launch-apart',
+      'launching ranks and being one are separate concerns',
+      '^src/rank/',
+      '^src/launch/',
+    ),
+    forbid(
+      'lower-layers-stay-low',
+      'report, control, system, plan, job, ops, native and the leaves never reach up',
+      '^src/(report|control|system|plan|job|ops|native|errors|paths)',
+      '^src/(cli|launch|rank)/',
+    ),
+    forbid(
+      'report-reads-records',
+      'report/ turns records into text and files: no probing, no control plane',
+      '^src/report/',
+      '^src/(native|control|job|system)/',
+      { dependencyTypesNot: ['type-only'] },
+    ),
+    forbid(
+      'control-is-transport',
+      'the control plane knows no plans, reports or node facts',
+      '^src/control/',
+      '^src/(plan|report|system|ops|job)/',
+    ),
+    forbid(
+      'system-below-report',
+      'node facts know nothing of reports or the control plane',
+      '^src/system/',
+      '^src/(report|control|job)/',
+    ),
+    forbid(
+      'plan-is-pure',
+      'the plan is pure data: no addon, no files of results, no node facts',
+      '^src/plan/',
+      '^src/(native|report|control|system|job)/',
+    ),
+    forbid(
+      'job-is-environment',
+      'rank identity and addresses come from the environment only',
+      '^src/job/',
+      '^src/(?!job/|errors\\.ts)',
+    ),
     forbid('ops-are-descriptors', 'op descriptors depend on nothing else of ccbench', '^src/ops/', '^src/(?!ops/)'),
-    forbid('native-is-a-binding', 'the addon binding knows only errors and where the package is', '^src/native/', '^src/(?!native/|errors\\.ts|paths\\.ts)'),
-    forbid('leaves-are-leaves', 'errors.ts and paths.ts import nothing of ccbench', '^src/(errors|paths)\\.ts$', '^src/'),
+    forbid(
+      'native-is-a-binding',
+      'the addon binding knows only errors and where the package is',
+      '^src/native/',
+      '^src/(?!native/|errors\\.ts|paths\\.ts)',
+    ),
+    forbid(
+      'leaves-are-leaves',
+      'errors.ts and paths.ts import nothing of ccbench',
+      '^src/(errors|paths)\\.ts$',
+      '^src/',
+    ),
   ],
   options: {
     includeOnly: '^src/',

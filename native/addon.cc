@@ -223,7 +223,9 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
     if (gpuBackend || mem == "device") {
       // RCCL first: the HIP runtime must be the one librccl uses (one per process, gpu-abi.md §9).
       if (r.name == "rccl") gpu::ncclApi(true, r.ncclLib);
-      const gpu::Vendor v = r.name == "nccl" ? gpu::Vendor::Nvidia : r.name == "rccl" ? gpu::Vendor::Amd : gpu::detectVendor();
+      const gpu::Vendor v = r.name == "nccl"   ? gpu::Vendor::Nvidia
+                            : r.name == "rccl" ? gpu::Vendor::Amd
+                                               : gpu::detectVendor();
       const gpu::Runtime& rt = gpu::runtime(v);
       s.device = makeGpuDevice(rt, gpuIndex);
       r.fp8Hardware = fp8Hardware(rt.arch(gpuIndex));

@@ -72,7 +72,8 @@ Napi::Value NcclInfo(const Napi::CallbackInfo& info) {
     const gpu::NcclApi& api = gpu::ncclApi(info[0].ToBoolean().Value(), info[1].As<Napi::String>().Utf8Value());
     o.Set("library", api.describe());
     o.Set("path", api.path);
-    o.Set("version", std::to_string(api.version.major) + "." + std::to_string(api.version.minor) + "." + std::to_string(api.version.patch));
+    o.Set("version", std::to_string(api.version.major) + "." + std::to_string(api.version.minor) + "." +
+                         std::to_string(api.version.patch));
     o.Set("rccl", api.rccl);
   } catch (const std::exception& e) {
     o.Set("error", e.what());

@@ -18,15 +18,20 @@ const executable = (file) => {
 };
 // A name with a slash is a path (as the shell takes it); otherwise it is looked up on PATH.
 const onPath = (cmd) =>
-  cmd.includes('/') ? executable(cmd) : (process.env.PATH ?? '').split(delimiter).some((d) => executable(join(d || '.', cmd)));
+  cmd.includes('/')
+    ? executable(cmd)
+    : (process.env.PATH ?? '').split(delimiter).some((d) => executable(join(d || '.', cmd)));
 
 // What cmake itself would look for: $CXX, else c++ / g++ / clang++; make, or ninja (which
 // cmake-js prefers when present).
 const cxx = process.env.CXX?.trim().split(/\s+/)[0];
 const missing = [
   !onPath('cmake') && { what: 'cmake', apt: 'cmake', dnf: 'cmake' },
-  !(cxx ? onPath(cxx) : ['c++', 'g++', 'clang++'].some(onPath)) &&
-    { what: cxx ? `a C++ compiler ($CXX=${cxx})` : 'a C++ compiler (c++, g++ or clang++)', apt: 'g++', dnf: 'gcc-c++' },
+  !(cxx ? onPath(cxx) : ['c++', 'g++', 'clang++'].some(onPath)) && {
+    what: cxx ? `a C++ compiler ($CXX=${cxx})` : 'a C++ compiler (c++, g++ or clang++)',
+    apt: 'g++',
+    dnf: 'gcc-c++',
+  },
   !['make', 'ninja'].some(onPath) && { what: 'make (or ninja)', apt: 'make', dnf: 'make' },
 ].filter(Boolean);
 if (missing.length) {
@@ -42,5 +47,8 @@ if (missing.length) {
 const require = createRequire(import.meta.url);
 const pkg = require.resolve('cmake-js/package.json');
 const bin = join(dirname(pkg), require(pkg).bin['cmake-js']);
-const r = spawnSync(process.execPath, [bin, 'compile'], { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: 'inherit' });
+const r = spawnSync(process.execPath, [bin, 'compile'], {
+  cwd: fileURLToPath(new URL('..', import.meta.url)),
+  stdio: 'inherit',
+});
 process.exit(r.status ?? 1);

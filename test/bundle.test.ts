@@ -15,12 +15,21 @@ test('the bundle unpacks and runs a validated local Gloo job on its own Node', a
   execFileSync('tar', ['-C', dir, '-xzf', archive]);
   const top = execFileSync('tar', ['-tzf', archive], { encoding: 'utf8' }).split('\n')[0].replace(/\/$/, '');
   const bin = join(dir, top, 'bin', 'ccbench');
-  for (const f of ['lib/node', 'lib/libstdc++.so.6', 'build/Release/ccbench.node', 'node_modules/commander/package.json'])
+  for (const f of [
+    'lib/node',
+    'lib/libstdc++.so.6',
+    'build/Release/ccbench.node',
+    'node_modules/commander/package.json',
+  ])
     assert.ok(existsSync(join(dir, top, f)), f);
   assert.ok(!existsSync(join(dir, top, 'node_modules', 'cmake-js')), 'build-only packages left out');
 
   const json = join(dir, 'r.json');
-  const r = await run(bin, ['allreduce', '--launcher', 'local', '-n', '2', '--backend', 'gloo', '--sizes', '8:1K', '--check', '--json', json], { cwd: dir });
+  const r = await run(
+    bin,
+    ['allreduce', '--launcher', 'local', '-n', '2', '--backend', 'gloo', '--sizes', '8:1K', '--check', '--json', json],
+    { cwd: dir },
+  );
   assert.equal(r.code, 0, r.stderr);
   const doc = readJson(json);
   assert.equal(doc.status, 'complete');

@@ -14,7 +14,8 @@ function assertUsageError(r: RunResult, ...needles: (string | RegExp)[]): void {
   assert.match(lines[0], /^ccbench: /);
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
   assert.equal(r.stdout, '', 'nothing on stdout');
-  for (const n of needles) assert.match(lines[0], typeof n === 'string' ? new RegExp(n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : n);
+  for (const n of needles)
+    assert.match(lines[0], typeof n === 'string' ? new RegExp(n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : n);
 }
 
 const dir = tempDir();
@@ -27,19 +28,39 @@ const CASES: [string, string[], (string | RegExp)[]][] = [
   ['empty size range', ['allreduce', '--sizes', ''], ['--sizes is empty']],
   ['minimum above maximum', ['allreduce', '--sizes', '1M:8'], ['larger than the maximum', 'swap']],
   ['factor below 2', ['allreduce', '--sizes', '8:1M:1'], ['factor']],
-  ['size smaller than one element', ['allreduce', '--sizes', '2', '--dtype', 'float64'], ['needs at least one float64 element (8 B)', 'raise the sizes to 8 B']],
-  ['size too small for the rank count', ['allgather', '--sizes', '8', '-n', '4'], ['needs at least 64 B', 'raise the sizes to 64 B']],
+  [
+    'size smaller than one element',
+    ['allreduce', '--sizes', '2', '--dtype', 'float64'],
+    ['needs at least one float64 element (8 B)', 'raise the sizes to 8 B'],
+  ],
+  [
+    'size too small for the rank count',
+    ['allgather', '--sizes', '8', '-n', '4'],
+    ['needs at least 64 B', 'raise the sizes to 64 B'],
+  ],
   ['unknown op', ['allredce'], ["unknown command 'allredce'", 'allreduce']],
   ['unknown dtype', ['allreduce', '--dtype', 'flot32'], ["unknown --dtype 'flot32'", 'did you mean float32']],
   ['unknown backend', ['allreduce', '--backend', 'foo'], ["'foo' is invalid", 'mpi']],
   ['unknown option', ['allreduce', '--bogus'], ["unknown option '--bogus'"]],
-  ['dtype the backend lacks', ['allreduce', '--backend', 'mpi', '--dtype', 'float8e4m3'], ['not available on the mpi backend']],
-  ['reduction the backend lacks', ['allreduce', '--backend', 'mpi', '--reduce-op', 'avg'], ['MPI has no average reduction']],
+  [
+    'dtype the backend lacks',
+    ['allreduce', '--backend', 'mpi', '--dtype', 'float8e4m3'],
+    ['not available on the mpi backend'],
+  ],
+  [
+    'reduction the backend lacks',
+    ['allreduce', '--backend', 'mpi', '--reduce-op', 'avg'],
+    ['MPI has no average reduction'],
+  ],
   ['too few ranks for the op', ['latency', '-n', '1'], ['needs at least 2 ranks']],
   ['odd rank count for a pairwise op', ['bw', '-n', '3'], ['even rank count', '3 is odd']],
   ['root outside the ranks', ['broadcast', '--root', '5', '-n', '2'], ['--root 5 is outside the ranks 0..1']],
   ['rank count in --ranks above -n', ['allreduce', '--ranks', '2,8', '-n', '4'], ['--ranks 8 is outside 1..4']],
-  ['size larger than memory allows', ['allreduce', '--sizes', '12G', '--dtype', 'float64', '-n', '8'], ['of memory on', 'lower the largest size']],
+  [
+    'size larger than memory allows',
+    ['allreduce', '--sizes', '12G', '--dtype', 'float64', '-n', '8'],
+    ['of memory on', 'lower the largest size'],
+  ],
   ['element count above the MPI limit', ['allreduce', '--sizes', '64G'], ['2147483647', 'wider --dtype']],
   ['non-numeric rank count', ['allreduce', '-n', 'abc'], ["-n takes a whole number, not 'abc'"]],
   ['non-numeric iterations', ['allreduce', '--iters', 'x'], ["--iters takes a whole number, not 'x'"]],
@@ -47,7 +68,11 @@ const CASES: [string, string[], (string | RegExp)[]][] = [
   ['negative time cap', ['allreduce', '--max-time-per-size', '-1'], ['takes seconds']],
   ['in-place for an op without one', ['bw', '--in-place'], ['bw has no in-place form']],
   ['output in a missing directory', ['allreduce', '--json', join(dir, 'nope', 'out.json')], ['does not exist']],
-  ['output where files cannot be created', ['allreduce', '--csv', '/proc/out.csv'], ['cannot write --csv /proc/out.csv']],
+  [
+    'output where files cannot be created',
+    ['allreduce', '--csv', '/proc/out.csv'],
+    ['cannot write --csv /proc/out.csv'],
+  ],
   ['output file that exists', ['allreduce', '--json', existing], ['already exists', '--overwrite']],
   ['output that is a directory', ['allreduce', '--csv', dir], ['is a directory']],
   ['same file for JSON and CSV', ['allreduce', '--json', join(dir, 'a'), '--csv', join(dir, 'a')], ['same file']],
@@ -72,13 +97,18 @@ describe('a missing MPI', () => {
   // An addon built without MPI (CMake option CCBENCH_WITH_MPI=OFF), as on a machine without one.
   const noMpi = join(dir, 'build-nompi');
   before(() => {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'cmake-js', 'bin', 'cmake-js'), 'compile', '-O', noMpi, '--CDCCBENCH_WITH_MPI=OFF'],
-      { cwd: ROOT, stdio: 'ignore', timeout: 300_000 });
+    execFileSync(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'cmake-js', 'bin', 'cmake-js'), 'compile', '-O', noMpi, '--CDCCBENCH_WITH_MPI=OFF'],
+      { cwd: ROOT, stdio: 'ignore', timeout: 300_000 },
+    );
     assert.ok(existsSync(join(noMpi, 'Release', 'ccbench.node')));
   });
 
   test('an addon built without MPI: the backend says it is unavailable and how to get it', async () => {
-    const r = await ccbench(['allreduce', '--backend', 'mpi', '-n', '2'], { env: { CCBENCH_ADDON: join(noMpi, 'Release', 'ccbench.node') } });
+    const r = await ccbench(['allreduce', '--backend', 'mpi', '-n', '2'], {
+      env: { CCBENCH_ADDON: join(noMpi, 'Release', 'ccbench.node') },
+    });
     assertUsageError(r, 'built without MPI', 'rebuild');
   });
 
@@ -87,12 +117,16 @@ describe('a missing MPI', () => {
     mkdirSync(odd);
     copyFileSync(join(ROOT, 'build', 'Release', 'ccbench.node'), join(odd, 'ccbench.node'));
     writeFileSync(join(odd, 'ccbench_mpi.so'), 'not a shared object');
-    const r = await ccbench(['allreduce', '--backend', 'mpi', '-n', '2'], { env: { CCBENCH_ADDON: join(odd, 'ccbench.node') } });
+    const r = await ccbench(['allreduce', '--backend', 'mpi', '-n', '2'], {
+      env: { CCBENCH_ADDON: join(odd, 'ccbench.node') },
+    });
     assertUsageError(r, 'its plugin does not load', 'ccbench_mpi.so', 'rebuild');
   });
 
   test('the same addon inside an mpirun job: one line, from rank 0 only', async () => {
-    const r = await mpirunCcbench(2, ['allreduce', '--backend', 'mpi'], { env: { CCBENCH_ADDON: join(noMpi, 'Release', 'ccbench.node') } });
+    const r = await mpirunCcbench(2, ['allreduce', '--backend', 'mpi'], {
+      env: { CCBENCH_ADDON: join(noMpi, 'Release', 'ccbench.node') },
+    });
     assertUsageError(r, 'built without MPI');
   });
 });

@@ -11,11 +11,22 @@ import { sleep } from './helpers.js';
 
 const HOST = '127.0.0.1';
 
-async function job(size: number, secret = newSecret(), opts: { authMs?: number; beforeJoin?: (port: number) => Promise<void> } = {}) {
-  const { control: root, port, joined } = await TcpControl.listen({ rank: 0, size, secret, host: HOST, port: 0, timeoutMs: 10_000, authMs: opts.authMs });
+async function job(
+  size: number,
+  secret = newSecret(),
+  opts: { authMs?: number; beforeJoin?: (port: number) => Promise<void> } = {},
+) {
+  const {
+    control: root,
+    port,
+    joined,
+  } = await TcpControl.listen({ rank: 0, size, secret, host: HOST, port: 0, timeoutMs: 10_000, authMs: opts.authMs });
   await opts.beforeJoin?.(port);
-  const others = await Promise.all([...Array(size - 1).keys()].map((i) =>
-    TcpControl.connect({ rank: i + 1, size, secret, host: HOST, port, timeoutMs: 10_000 })));
+  const others = await Promise.all(
+    [...Array(size - 1).keys()].map((i) =>
+      TcpControl.connect({ rank: i + 1, size, secret, host: HOST, port, timeoutMs: 10_000 }),
+    ),
+  );
   await joined;
   return { all: [root, ...others], root, others, port, secret };
 }
@@ -29,19 +40,31 @@ async function closeAll(all: TcpControl[]): Promise<void> {
 function rogue(port: number, send: (s: Socket) => void, ms = 3000): Promise<'closed' | 'open'> {
   return new Promise((resolve) => {
     const s = connect(port, HOST, () => send(s));
-    const t = setTimeout(() => { s.destroy(); resolve('open'); }, ms);
+    const t = setTimeout(() => {
+      s.destroy();
+      resolve('open');
+    }, ms);
     s.on('error', () => {});
     s.resume(); // read, or the close is never noticed
-    s.on('close', () => { clearTimeout(t); resolve('closed'); });
+    s.on('close', () => {
+      clearTimeout(t);
+      resolve('closed');
+    });
   });
 }
 
 async function collectivesWork(all: TcpControl[]): Promise<void> {
   await Promise.all(all.map((c) => c.barrier()));
   const b = await Promise.all(all.map((c) => c.bcast(Buffer.from(c.rank === 2 ? 'from two' : 'x'), 2)));
-  assert.deepEqual(b.map(String), all.map(() => 'from two'));
+  assert.deepEqual(
+    b.map(String),
+    all.map(() => 'from two'),
+  );
   const g = await Promise.all(all.map((c) => c.gather(Buffer.from(`r${c.rank}`))));
-  assert.deepEqual(g[0]?.map(String), all.map((c) => `r${c.rank}`));
+  assert.deepEqual(
+    g[0]?.map(String),
+    all.map((c) => `r${c.rank}`),
+  );
   assert.ok(g.slice(1).every((x) => x === null));
 }
 
@@ -99,17 +122,31 @@ describe('control plane collectives', () => {
   });
 
   test('a rank with the wrong secret is refused with a clear reason', async () => {
-    const { control: root, port, joined } = await TcpControl.listen({ rank: 0, size: 2, secret: newSecret(), host: HOST, port: 0, timeoutMs: 1500 });
-    await assert.rejects(TcpControl.connect({ rank: 1, size: 2, secret: newSecret(), host: HOST, port, timeoutMs: 3000 }), /do not share a secret/);
+    const {
+      control: root,
+      port,
+      joined,
+    } = await TcpControl.listen({ rank: 0, size: 2, secret: newSecret(), host: HOST, port: 0, timeoutMs: 1500 });
+    await assert.rejects(
+      TcpControl.connect({ rank: 1, size: 2, secret: newSecret(), host: HOST, port, timeoutMs: 3000 }),
+      /do not share a secret/,
+    );
     await assert.rejects(joined, /rank 1 did not join.*could not prove the job's secret/);
     await root.close();
   });
 
   test('a rank that reaches an impostor at the port does not trust it', async () => {
-    const fake = createServer((s) => s.write(encodeFrame(FrameType.Hello, { v: 1, nonce: 'abc' }), () => s.on('data', () => s.write(encodeFrame(FrameType.Welcome, { mac: 'forged' })))));
+    const fake = createServer((s) =>
+      s.write(encodeFrame(FrameType.Hello, { v: 1, nonce: 'abc' }), () =>
+        s.on('data', () => s.write(encodeFrame(FrameType.Welcome, { mac: 'forged' }))),
+      ),
+    );
     await new Promise<void>((r) => fake.listen(0, HOST, () => r()));
     const port = (fake.address() as { port: number }).port;
-    await assert.rejects(TcpControl.connect({ rank: 1, size: 2, secret: newSecret(), host: HOST, port, timeoutMs: 3000 }), /not this job's rank 0/);
+    await assert.rejects(
+      TcpControl.connect({ rank: 1, size: 2, secret: newSecret(), host: HOST, port, timeoutMs: 3000 }),
+      /not this job's rank 0/,
+    );
     fake.close();
   });
 });
@@ -121,9 +158,17 @@ describe('rogue clients do not disturb the job', () => {
       authMs: 500,
       beforeJoin: async (p) => {
         rogues.push(rogue(p, () => {})); // says nothing: dropped at the auth deadline
-        rogues.push(rogue(p, (s) => s.write(encodeFrame(FrameType.Auth, { rank: 1, nonce: 'n', mac: 'f'.repeat(64) })))); // wrong proof
+        rogues.push(
+          rogue(p, (s) => s.write(encodeFrame(FrameType.Auth, { rank: 1, nonce: 'n', mac: 'f'.repeat(64) }))),
+        ); // wrong proof
         rogues.push(rogue(p, (s) => s.write(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n')))); // not our protocol
-        rogues.push(rogue(p, (s) => { const h = Buffer.alloc(4); h.writeUInt32BE(2 ** 31); s.write(h); })); // 2 GiB frame
+        rogues.push(
+          rogue(p, (s) => {
+            const h = Buffer.alloc(4);
+            h.writeUInt32BE(2 ** 31);
+            s.write(h);
+          }),
+        ); // 2 GiB frame
         rogues.push(rogue(p, (s) => s.write(encodeFrame(FrameType.Auth, { rank: 99, nonce: 'n', mac: 'x' })))); // no such rank
         for (let i = 0; i < 200; i++) rogues.push(rogue(p, () => {}, 5000)); // flood
         await sleep(50);
@@ -133,7 +178,10 @@ describe('rogue clients do not disturb the job', () => {
     // After the job is complete, a client claiming a taken rank is turned away too.
     rogues.push(rogue(port, (s) => s.write(encodeFrame(FrameType.Auth, { rank: 2, nonce: 'n', mac: 'x' }))));
     const outcomes = await Promise.all(rogues);
-    assert.ok(outcomes.every((o) => o === 'closed'), `every rogue connection was closed: ${outcomes.filter((o) => o !== 'closed').length} left open`);
+    assert.ok(
+      outcomes.every((o) => o === 'closed'),
+      `every rogue connection was closed: ${outcomes.filter((o) => o !== 'closed').length} left open`,
+    );
     assert.ok(all[0].refused.some((r) => /could not prove the job's secret/.test(r)));
     assert.ok(all[0].refused.some((r) => /malformed/.test(r)));
     await collectivesWork(all); // still working
@@ -155,11 +203,25 @@ describe('failures reach the monitor', () => {
     await closeAll(all);
   });
 
-  test('a silent rank is named after the timeout; a failing rank\'s own message is relayed', async () => {
+  test("a silent rank is named after the timeout; a failing rank's own message is relayed", async () => {
     const { all } = await job(3);
     const fatal: [string, string, number][] = [];
-    const m0 = new Monitor(all[0], { rank: 0, host: 'h0', timeoutSec: 1, position: () => pos('allreduce 8 B float32 sum on 3 ranks'), fatal: (...a) => { fatal.push(a); } });
-    const m1 = new Monitor(all[1], { rank: 1, host: 'h1', timeoutSec: 1, position: () => pos('allreduce 8 B float32 sum on 3 ranks'), fatal: () => {} });
+    const m0 = new Monitor(all[0], {
+      rank: 0,
+      host: 'h0',
+      timeoutSec: 1,
+      position: () => pos('allreduce 8 B float32 sum on 3 ranks'),
+      fatal: (...a) => {
+        fatal.push(a);
+      },
+    });
+    const m1 = new Monitor(all[1], {
+      rank: 1,
+      host: 'h1',
+      timeoutSec: 1,
+      position: () => pos('allreduce 8 B float32 sum on 3 ranks'),
+      fatal: () => {},
+    });
     m0.start();
     m1.start(); // rank 2 sends no heartbeat at all, as if stopped
     await waitUntil(() => fatal.length > 0, 5000);
@@ -172,7 +234,15 @@ describe('failures reach the monitor', () => {
 
     const { all: b } = await job(2);
     const got: string[] = [];
-    const mb = new Monitor(b[0], { rank: 0, host: 'h0', timeoutSec: 0, position: () => pos('x'), fatal: (cause, m) => { got.push(`${cause}: ${m}`); } });
+    const mb = new Monitor(b[0], {
+      rank: 0,
+      host: 'h0',
+      timeoutSec: 0,
+      position: () => pos('x'),
+      fatal: (cause, m) => {
+        got.push(`${cause}: ${m}`);
+      },
+    });
     mb.start();
     b[1].fail('could not allocate 4 GiB', 2);
     await waitUntil(() => got.length > 0);

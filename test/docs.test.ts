@@ -19,18 +19,24 @@ describe('--help and ccbench list', () => {
   test('--help lists every exit code with its meaning, the output formats, and no stale promise', async () => {
     const r = await ccbench(['--help']);
     assert.equal(r.code, 0, r.stderr);
-    for (const [code, meaning] of EXIT_MEANINGS) assert.match(r.stdout, new RegExp(`^\\s+${code}\\s+${meaning.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'), `exit code ${code}`);
+    for (const [code, meaning] of EXIT_MEANINGS)
+      assert.match(
+        r.stdout,
+        new RegExp(`^\\s+${code}\\s+${meaning.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'),
+        `exit code ${code}`,
+      );
     for (const e of EXPORTERS) assert.match(r.stdout, new RegExp(`^\\s+${e.name}\\s`, 'm'), `format ${e.name}`);
     assert.doesNotMatch(r.stdout, /to come/);
   });
 
-  test('every op\'s help says what one sample is, what the size means and its bus factor', async () => {
+  test("every op's help says what one sample is, what the size means and its bus factor", async () => {
     for (const op of OPS) {
       const r = await ccbench([op.name, '--help']);
       assert.equal(r.code, 0, r.stderr);
       assert.ok(r.stdout.includes(`One sample: ${op.timed}.`), op.name);
       if (op.shape !== 'none') assert.ok(r.stdout.includes(`busbw = algbw × ${op.busFormula}`), op.name);
-      for (const d of Object.values(OPTIONS) as OptionDecl[]) assert.ok(r.stdout.includes(longFlag(d)), `${op.name} --help shows ${longFlag(d)}`);
+      for (const d of Object.values(OPTIONS) as OptionDecl[])
+        assert.ok(r.stdout.includes(longFlag(d)), `${op.name} --help shows ${longFlag(d)}`);
     }
   });
 
@@ -38,18 +44,37 @@ describe('--help and ccbench list', () => {
     const r = await ccbench(['list']);
     assert.equal(r.code, 0, r.stderr);
     const names = r.stdout.split('\n').map((l) => l.split(/\s+/)[0]);
-    for (const n of [...OPS.map((o) => o.name), 'all', 'suite', 'sbatch', 'info', 'list', ...BACKENDS.map((b) => b.name), 'osu', 'nccl-tests', 'smoke', ...EXPORTERS.map((e) => e.name)])
+    for (const n of [
+      ...OPS.map((o) => o.name),
+      'all',
+      'suite',
+      'sbatch',
+      'info',
+      'list',
+      ...BACKENDS.map((b) => b.name),
+      'osu',
+      'nccl-tests',
+      'smoke',
+      ...EXPORTERS.map((e) => e.name),
+    ])
       assert.ok(names.includes(n), `list shows ${n}`);
   });
 });
 
 describe('README', () => {
   test('lists every exit code', () => {
-    for (const [code] of EXIT_MEANINGS) assert.match(README, new RegExp(`\\b${code} [\\x60a-z(-]`), `exit code ${code}`);
+    for (const [code] of EXIT_MEANINGS)
+      assert.match(README, new RegExp(`\\b${code} [\\x60a-z(-]`), `exit code ${code}`);
   });
 
   test('names every op, dtype, reduction, backend and output format', () => {
-    for (const name of [...OPS.map((o) => o.name), ...DTYPES.map((d) => d.name), ...REDOPS, ...BACKENDS.map((b) => b.name), ...EXPORTERS.map((e) => e.name)])
+    for (const name of [
+      ...OPS.map((o) => o.name),
+      ...DTYPES.map((d) => d.name),
+      ...REDOPS,
+      ...BACKENDS.map((b) => b.name),
+      ...EXPORTERS.map((e) => e.name),
+    ])
       assert.ok(README.includes(`\`${name}\``) || README.includes(name), name);
   });
 
@@ -74,7 +99,9 @@ test('every project file a comment names exists', () => {
       for (const line of text.split('\n')) {
         const comment = /(?:\/\/|^\s*\*|^\s*#)(.*)$/.exec(line)?.[1];
         if (!comment) continue;
-        for (const m of comment.matchAll(/(?<![\w./-])((?:src|native|test|bench|scripts|suites|results)\/[\w./<>-]*\w)/g)) {
+        for (const m of comment.matchAll(
+          /(?<![\w./-])((?:src|native|test|bench|scripts|suites|results)\/[\w./<>-]*\w)/g,
+        )) {
           const path = m[1];
           if (path.includes('<') || path.includes('*')) continue; // a pattern, not a file
           if (!existsSync(join(ROOT, path))) missing.push(`${relative(ROOT, file)}: ${path}`);

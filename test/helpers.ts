@@ -32,7 +32,8 @@ export function run(file: string, args: string[], o: RunOptions = {}): Promise<R
   const t0 = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, {
-      cwd: o.cwd, env: { ...process.env, CCBENCH_TEST_MARK: MARK, ...o.env } as NodeJS.ProcessEnv,
+      cwd: o.cwd,
+      env: { ...process.env, CCBENCH_TEST_MARK: MARK, ...o.env } as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -59,7 +60,10 @@ export function mpirunCcbench(np: number, args: string[], o: RunOptions = {}): P
   return run('mpirun', ['--quiet', '--oversubscribe', '-np', String(np), process.execPath, CLI, ...args], {
     ...o,
     env: {
-      OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1', OMPI_MCA_pml: 'ob1', OMPI_MCA_btl: 'self,vader',
+      OMPI_ALLOW_RUN_AS_ROOT: '1',
+      OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1',
+      OMPI_MCA_pml: 'ob1',
+      OMPI_MCA_btl: 'self,vader',
       ...o.env,
     },
   });

@@ -10,33 +10,73 @@ import { UsageError } from '../src/errors.js';
 
 describe('detectRankEnv', () => {
   test('Open MPI', () => {
-    assert.deepEqual(detectRankEnv({ OMPI_COMM_WORLD_RANK: '3', OMPI_COMM_WORLD_SIZE: '8', OMPI_COMM_WORLD_LOCAL_RANK: '1',
-      OMPI_COMM_WORLD_LOCAL_SIZE: '4', PATH: '/bin' }),
-    { launcher: 'openmpi', rank: 3, size: 8, localRank: 1, localSize: 4, mpi: true });
+    assert.deepEqual(
+      detectRankEnv({
+        OMPI_COMM_WORLD_RANK: '3',
+        OMPI_COMM_WORLD_SIZE: '8',
+        OMPI_COMM_WORLD_LOCAL_RANK: '1',
+        OMPI_COMM_WORLD_LOCAL_SIZE: '4',
+        PATH: '/bin',
+      }),
+      { launcher: 'openmpi', rank: 3, size: 8, localRank: 1, localSize: 4, mpi: true },
+    );
   });
 
   test('MVAPICH2 (MV2_*)', () => {
-    assert.deepEqual(detectRankEnv({ MV2_COMM_WORLD_RANK: '5', MV2_COMM_WORLD_SIZE: '6', MV2_COMM_WORLD_LOCAL_RANK: '2',
-      MV2_COMM_WORLD_LOCAL_SIZE: '3' }),
-    { launcher: 'mvapich', rank: 5, size: 6, localRank: 2, localSize: 3, mpi: true });
+    assert.deepEqual(
+      detectRankEnv({
+        MV2_COMM_WORLD_RANK: '5',
+        MV2_COMM_WORLD_SIZE: '6',
+        MV2_COMM_WORLD_LOCAL_RANK: '2',
+        MV2_COMM_WORLD_LOCAL_SIZE: '3',
+      }),
+      { launcher: 'mvapich', rank: 5, size: 6, localRank: 2, localSize: 3, mpi: true },
+    );
   });
 
   test('MVAPICH 3 (MVP_*)', () => {
-    assert.deepEqual(detectRankEnv({ MVP_COMM_WORLD_RANK: '0', MVP_COMM_WORLD_SIZE: '2', MVP_COMM_WORLD_LOCAL_RANK: '0',
-      MVP_COMM_WORLD_LOCAL_SIZE: '2' }),
-    { launcher: 'mvapich', rank: 0, size: 2, localRank: 0, localSize: 2, mpi: true });
+    assert.deepEqual(
+      detectRankEnv({
+        MVP_COMM_WORLD_RANK: '0',
+        MVP_COMM_WORLD_SIZE: '2',
+        MVP_COMM_WORLD_LOCAL_RANK: '0',
+        MVP_COMM_WORLD_LOCAL_SIZE: '2',
+      }),
+      { launcher: 'mvapich', rank: 0, size: 2, localRank: 0, localSize: 2, mpi: true },
+    );
   });
 
   test('Hydra / Intel MPI', () => {
-    assert.deepEqual(detectRankEnv({ PMI_RANK: '7', PMI_SIZE: '16', MPI_LOCALRANKID: '3', MPI_LOCALNRANKS: '8' }),
-      { launcher: 'hydra', rank: 7, size: 16, localRank: 3, localSize: 8, mpi: true });
+    assert.deepEqual(detectRankEnv({ PMI_RANK: '7', PMI_SIZE: '16', MPI_LOCALRANKID: '3', MPI_LOCALNRANKS: '8' }), {
+      launcher: 'hydra',
+      rank: 7,
+      size: 16,
+      localRank: 3,
+      localSize: 8,
+      mpi: true,
+    });
   });
 
-  const step = { SLURM_JOB_ID: '42', SLURM_STEP_ID: '0', SLURM_PROCID: '5', SLURM_NTASKS: '7', SLURM_LOCALID: '1',
-    SLURM_NODEID: '2', SLURM_STEP_TASKS_PER_NODE: '2(x3),1', SLURM_TASKS_PER_NODE: '2(x3),1' };
+  const step = {
+    SLURM_JOB_ID: '42',
+    SLURM_STEP_ID: '0',
+    SLURM_PROCID: '5',
+    SLURM_NTASKS: '7',
+    SLURM_LOCALID: '1',
+    SLURM_NODEID: '2',
+    SLURM_STEP_TASKS_PER_NODE: '2(x3),1',
+    SLURM_TASKS_PER_NODE: '2(x3),1',
+  };
 
   test('a Slurm job step', () => {
-    assert.deepEqual(detectRankEnv(step), { launcher: 'slurm', rank: 5, size: 7, localRank: 1, localSize: 2, mpi: false });
+    assert.deepEqual(detectRankEnv(step), {
+      launcher: 'slurm',
+      rank: 5,
+      size: 7,
+      localRank: 1,
+      localSize: 2,
+      mpi: false,
+    });
   });
 
   test('a Slurm step: the last node holds one task', () => {
@@ -58,19 +98,39 @@ describe('detectRankEnv', () => {
   });
 
   test('a Slurm batch script (no step) is not a rank', () => {
-    assert.equal(detectRankEnv({ SLURM_JOB_ID: '42', SLURM_PROCID: '0', SLURM_NTASKS: '4', SLURM_LOCALID: '0',
-      SLURM_NODEID: '0', SLURM_TASKS_PER_NODE: '4' }), null);
+    assert.equal(
+      detectRankEnv({
+        SLURM_JOB_ID: '42',
+        SLURM_PROCID: '0',
+        SLURM_NTASKS: '4',
+        SLURM_LOCALID: '0',
+        SLURM_NODEID: '0',
+        SLURM_TASKS_PER_NODE: '4',
+      }),
+      null,
+    );
   });
 
   test('mpirun inside a Slurm allocation: Open MPI wins', () => {
-    const r = detectRankEnv({ ...step, OMPI_COMM_WORLD_RANK: '1', OMPI_COMM_WORLD_SIZE: '2', OMPI_COMM_WORLD_LOCAL_RANK: '1',
-      OMPI_COMM_WORLD_LOCAL_SIZE: '2' });
+    const r = detectRankEnv({
+      ...step,
+      OMPI_COMM_WORLD_RANK: '1',
+      OMPI_COMM_WORLD_SIZE: '2',
+      OMPI_COMM_WORLD_LOCAL_RANK: '1',
+      OMPI_COMM_WORLD_LOCAL_SIZE: '2',
+    });
     assert.deepEqual(r, { launcher: 'openmpi', rank: 1, size: 2, localRank: 1, localSize: 2, mpi: true });
   });
 
   test('a generic PMIx launcher', () => {
-    assert.deepEqual(detectRankEnv({ PMIX_RANK: '2', PMIX_SIZE: '4', PMIX_LOCAL_RANK: '0' }),
-      { launcher: 'pmix', rank: 2, size: 4, localRank: 0, localSize: 0, mpi: true });
+    assert.deepEqual(detectRankEnv({ PMIX_RANK: '2', PMIX_SIZE: '4', PMIX_LOCAL_RANK: '0' }), {
+      launcher: 'pmix',
+      rank: 2,
+      size: 4,
+      localRank: 0,
+      localSize: 0,
+      mpi: true,
+    });
   });
 
   test('an empty environment is not a rank', () => {
@@ -85,16 +145,24 @@ describe('detectRankEnv', () => {
     // an unusable Open MPI rank falls through to the next family
     assert.equal(detectRankEnv({ OMPI_COMM_WORLD_RANK: 'x', PMI_RANK: '1', PMI_SIZE: '2' })?.launcher, 'hydra');
     // a usable rank with junk sizes: sizes unknown (0)
-    assert.deepEqual(detectRankEnv({ OMPI_COMM_WORLD_RANK: ' 2 ', OMPI_COMM_WORLD_SIZE: 'four', OMPI_COMM_WORLD_LOCAL_RANK: '1.5' }),
-      { launcher: 'openmpi', rank: 2, size: 0, localRank: 0, localSize: 0, mpi: true });
+    assert.deepEqual(
+      detectRankEnv({ OMPI_COMM_WORLD_RANK: ' 2 ', OMPI_COMM_WORLD_SIZE: 'four', OMPI_COMM_WORLD_LOCAL_RANK: '1.5' }),
+      { launcher: 'openmpi', rank: 2, size: 0, localRank: 0, localSize: 0, mpi: true },
+    );
   });
 });
 
 describe('slurmTasksOnNode', () => {
   test('expands the compressed list', () => {
-    assert.deepEqual([0, 1, 2, 3].map((i) => slurmTasksOnNode('2(x3),1', i)), [2, 2, 2, 1]);
+    assert.deepEqual(
+      [0, 1, 2, 3].map((i) => slurmTasksOnNode('2(x3),1', i)),
+      [2, 2, 2, 1],
+    );
     assert.equal(slurmTasksOnNode('4', 0), 4);
-    assert.deepEqual([0, 1, 2].map((i) => slurmTasksOnNode(' 3(x2) , 5', i)), [3, 3, 5]);
+    assert.deepEqual(
+      [0, 1, 2].map((i) => slurmTasksOnNode(' 3(x2) , 5', i)),
+      [3, 3, 5],
+    );
   });
 
   test('unknown node, missing or junk spec give 0', () => {
@@ -114,7 +182,12 @@ describe('splitWords', () => {
   });
 
   test('quotes group words and are removed', () => {
-    assert.deepEqual(splitWords('--bind-to "core and more" -x \'A=b c\''), ['--bind-to', 'core and more', '-x', 'A=b c']);
+    assert.deepEqual(splitWords('--bind-to "core and more" -x \'A=b c\''), [
+      '--bind-to',
+      'core and more',
+      '-x',
+      'A=b c',
+    ]);
     assert.deepEqual(splitWords('a"b c"d'), ['ab cd']);
     assert.deepEqual(splitWords('"" x'), ['', 'x']);
   });
@@ -127,8 +200,14 @@ describe('splitWords', () => {
   });
 
   test('an unterminated quote is a UsageError', () => {
-    assert.throws(() => splitWords('-x "FOO=1'), (e: Error) => e instanceof UsageError && e.message.includes('unterminated "'));
-    assert.throws(() => splitWords("-x 'FOO=1"), (e: Error) => e instanceof UsageError && e.message.includes("unterminated '"));
+    assert.throws(
+      () => splitWords('-x "FOO=1'),
+      (e: Error) => e instanceof UsageError && e.message.includes('unterminated "'),
+    );
+    assert.throws(
+      () => splitWords("-x 'FOO=1"),
+      (e: Error) => e instanceof UsageError && e.message.includes("unterminated '"),
+    );
   });
 });
 
@@ -137,8 +216,11 @@ describe('flavorOf', () => {
     ['mpirun (Open MPI) 4.1.4\n\nReport bugs to http://www.open-mpi.org/community/help/', 'openmpi', '4.1.4'],
     ['mpirun (Open MPI) 5.0.3', 'openmpi', '5.0.3'],
     ['Open MPI v4.1.4, package: Debian OpenMPI, ident: 4.1.4, repo rev: v4.1.4, May 26, 2022', 'openmpi', '4.1.4'],
-    ['HYDRA build details:\n    Version:                                 4.0.2\n    Release Date: Thu Apr  7 12:34:45 CDT 2022',
-      'mpich', '4.0.2'],
+    [
+      'HYDRA build details:\n    Version:                                 4.0.2\n    Release Date: Thu Apr  7 12:34:45 CDT 2022',
+      'mpich',
+      '4.0.2',
+    ],
     ['Intel(R) MPI Library for Linux* OS, Version 2021.10 Build 20230619 (id: c2e19c2f3e)', 'intel', '2021.10'],
     ['MVAPICH2 Version :\t2.3.7\nMVAPICH2 Release date :\tWed March 02 22:00:00 EST 2022', 'mvapich', '2.3.7'],
     ['something else entirely', 'unknown', ''],
@@ -158,8 +240,16 @@ describe('isLocalRun', () => {
   });
 
   test('host flags make it remote, with or without =', () => {
-    for (const args of [['-H', 'a,b'], ['--host', 'a'], ['--host=a,b'], ['--hostfile', 'h'], ['-hostfile', 'h'],
-      ['--machinefile', 'm'], ['-f', 'h'], ['--default-hostfile=h']])
+    for (const args of [
+      ['-H', 'a,b'],
+      ['--host', 'a'],
+      ['--host=a,b'],
+      ['--hostfile', 'h'],
+      ['-hostfile', 'h'],
+      ['--machinefile', 'm'],
+      ['-f', 'h'],
+      ['--default-hostfile=h'],
+    ])
       assert.equal(isLocalRun(args, {}), false, args.join(' '));
   });
 
@@ -174,7 +264,10 @@ describe('mpirunCommand', () => {
   const ompi5: Mpirun = { path: '/opt/ompi/bin/mpirun', flavor: 'openmpi', version: '5.0.3' };
   const mpich: Mpirun = { path: '/usr/bin/mpiexec', flavor: 'mpich', version: '4.0.2' };
   const argv = ['/usr/bin/node', '/opt/ccbench/bin/ccbench.js', 'allreduce', '--sizes', '8:1M'];
-  const ompiKeys = (env: Record<string, string | undefined>) => Object.keys(env).filter((k) => k.startsWith('OMPI_')).sort();
+  const ompiKeys = (env: Record<string, string | undefined>) =>
+    Object.keys(env)
+      .filter((k) => k.startsWith('OMPI_'))
+      .sort();
 
   test('Open MPI 4, local, as root', () => {
     const env = { PATH: '/bin' };
@@ -187,7 +280,7 @@ describe('mpirunCommand', () => {
     assert.equal(c.env.OMPI_MCA_pml, 'ob1');
     assert.equal(c.env.OMPI_MCA_btl, 'self,vader');
     assert.equal(c.env.OMPI_MCA_rmaps_base_oversubscribe, undefined);
-    assert.deepEqual(env, { PATH: '/bin' }, 'the caller\'s env is not modified');
+    assert.deepEqual(env, { PATH: '/bin' }, "the caller's env is not modified");
   });
 
   test('Open MPI, not root: no run-as-root variables', () => {
@@ -209,7 +302,15 @@ describe('mpirunCommand', () => {
   });
 
   test('user-set Open MPI variables are not overridden', () => {
-    const c = mpirunCommand(ompi4, 4, [], argv, { OMPI_MCA_btl: 'self,tcp', OMPI_MCA_rmaps_base_oversubscribe: '0' }, 2, false);
+    const c = mpirunCommand(
+      ompi4,
+      4,
+      [],
+      argv,
+      { OMPI_MCA_btl: 'self,tcp', OMPI_MCA_rmaps_base_oversubscribe: '0' },
+      2,
+      false,
+    );
     assert.equal(c.env.OMPI_MCA_btl, 'self,tcp');
     assert.equal(c.env.OMPI_MCA_rmaps_base_oversubscribe, '0');
     assert.equal(c.env.OMPI_MCA_pml, 'ob1');

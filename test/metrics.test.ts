@@ -16,20 +16,33 @@ function ntChunk(bytes: number, ts: number, n: number): number {
   return Math.floor(c / n) & ~(16 / ts - 1);
 }
 
-interface Expect { count: number; send: number; recv: number; printed: number; alg: number }
+interface Expect {
+  count: number;
+  send: number;
+  recv: number;
+  printed: number;
+  alg: number;
+}
 
 /** The metrics.md §3 table, written out independently of src/ops/. */
 function ntTable(op: string, bytes: number, ts: number, n: number): Expect {
   const c = Math.floor(bytes / ts);
   const b = ntChunk(bytes, ts, n);
   switch (op) {
-    case 'allreduce': case 'broadcast': case 'reduce': case 'sendrecv': case 'latency': case 'bw':
+    case 'allreduce':
+    case 'broadcast':
+    case 'reduce':
+    case 'sendrecv':
+    case 'latency':
+    case 'bw':
       return { count: c, send: c, recv: c, printed: c * ts, alg: c * ts };
     case 'bibw':
       return { count: c, send: c, recv: c, printed: c * ts, alg: 2 * c * ts };
-    case 'reducescatter': case 'scatter':
+    case 'reducescatter':
+    case 'scatter':
       return { count: b, send: b * n, recv: b, printed: b * n * ts, alg: b * n * ts };
-    case 'allgather': case 'gather':
+    case 'allgather':
+    case 'gather':
       return { count: b, send: b, recv: b * n, printed: b * n * ts, alg: b * n * ts };
     case 'alltoall':
       return { count: b, send: b * n, recv: b * n, printed: b * n * ts, alg: b * n * ts };
@@ -42,7 +55,14 @@ function ntTable(op: string, bytes: number, ts: number, n: number): Expect {
 describe('size semantics match the nccl-tests table for every op', () => {
   const combos: [number, number, number][] = [
     // [bytes, type size, ranks]
-    [MiB, 4, 3], [MiB, 1, 7], [MiB, 8, 4], [MiB, 2, 5], [8, 4, 2], [1000, 4, 3], [64 * MiB, 2, 8], [4096, 1, 1],
+    [MiB, 4, 3],
+    [MiB, 1, 7],
+    [MiB, 8, 4],
+    [MiB, 2, 5],
+    [8, 4, 2],
+    [1000, 4, 3],
+    [64 * MiB, 2, 8],
+    [4096, 1, 1],
     [12345, 8, 6],
   ];
   for (const def of OPS) {
@@ -141,9 +161,18 @@ describe('n = 1, bibw, barrier', () => {
 describe('bus bandwidth factors', () => {
   const factors: Record<string, (n: number) => number> = {
     allreduce: (n) => (2 * (n - 1)) / n,
-    allgather: (n) => (n - 1) / n, reducescatter: (n) => (n - 1) / n, alltoall: (n) => (n - 1) / n,
-    gather: (n) => (n - 1) / n, scatter: (n) => (n - 1) / n,
-    broadcast: () => 1, reduce: () => 1, sendrecv: () => 1, latency: () => 1, bw: () => 1, bibw: () => 1, barrier: () => 1,
+    allgather: (n) => (n - 1) / n,
+    reducescatter: (n) => (n - 1) / n,
+    alltoall: (n) => (n - 1) / n,
+    gather: (n) => (n - 1) / n,
+    scatter: (n) => (n - 1) / n,
+    broadcast: () => 1,
+    reduce: () => 1,
+    sendrecv: () => 1,
+    latency: () => 1,
+    bw: () => 1,
+    bibw: () => 1,
+    barrier: () => 1,
   };
 
   test('every op has a factor in the table', () => {
@@ -165,11 +194,29 @@ describe('bus bandwidth factors', () => {
 });
 
 describe('makeRow', () => {
-  const stats = (avg: number, samples = 50): TimeStats =>
-    ({ avg, min: avg * 0.9, max: avg * 1.1, p50: avg, p90: avg * 1.05, p99: avg * 1.1, stdev: 0.5, samples });
+  const stats = (avg: number, samples = 50): TimeStats => ({
+    avg,
+    min: avg * 0.9,
+    max: avg * 1.1,
+    p50: avg,
+    p90: avg * 1.05,
+    p99: avg * 1.1,
+    stdev: 0.5,
+    samples,
+  });
   const point = (o: Partial<Point>): Point => ({
-    op: 'allreduce', ranks: 4, dtype: 'float32', typeSize: dtypeSize(o.dtype ?? 'float32'), redop: 'sum', root: -1, inPlace: false,
-    sizeBytes: MiB, count: MiB / 4, iters: 100, warmup: 10, ...o,
+    op: 'allreduce',
+    ranks: 4,
+    dtype: 'float32',
+    typeSize: dtypeSize(o.dtype ?? 'float32'),
+    redop: 'sum',
+    root: -1,
+    inPlace: false,
+    sizeBytes: MiB,
+    count: MiB / 4,
+    iters: 100,
+    warmup: 10,
+    ...o,
   });
 
   test('allreduce 1 MiB in 100 µs on 4 ranks: algbw 10.48576 GB/s, busbw × 1.5', () => {
@@ -181,7 +228,11 @@ describe('makeRow', () => {
   });
 
   test('allgather uses the whole-array S and (n-1)/n', () => {
-    const r = makeRow(point({ op: 'allgather', redop: 'none', count: 87380, ranks: 3, sizeBytes: 1048560 }), stats(50), 0);
+    const r = makeRow(
+      point({ op: 'allgather', redop: 'none', count: 87380, ranks: 3, sizeBytes: 1048560 }),
+      stats(50),
+      0,
+    );
     assert.equal(r.alg_bytes, 1048560);
     assert.ok(Math.abs((r.algbw_gbs as number) - 1048560 / 50e3) < 1e-9);
     assert.ok(Math.abs((r.busbw_gbs as number) - (1048560 / 50e3) * (2 / 3)) < 1e-9);

@@ -7,9 +7,21 @@ import { test } from 'node:test';
 import { ROOT, run } from './helpers.js';
 
 const PROGRAMS: [string, string, number][] = [
-  ['GPU loader, runtimes, NCCL API and device over test-double libraries', 'native/gpu/test/run_gpu_loader_tests.sh', 300_000],
-  ['NCCL backend: op mapping and engine --check over a simulated NCCL', 'native/comm/test/nccl_mapping_test.sh', 300_000],
-  ['Gloo backend: every op, dtype and reduction checked on 2, 3 and 4 ranks', 'native/comm/test/run_gloo_harness.sh', 600_000],
+  [
+    'GPU loader, runtimes, NCCL API and device over test-double libraries',
+    'native/gpu/test/run_gpu_loader_tests.sh',
+    300_000,
+  ],
+  [
+    'NCCL backend: op mapping and engine --check over a simulated NCCL',
+    'native/comm/test/nccl_mapping_test.sh',
+    300_000,
+  ],
+  [
+    'Gloo backend: every op, dtype and reduction checked on 2, 3 and 4 ranks',
+    'native/comm/test/run_gloo_harness.sh',
+    600_000,
+  ],
 ];
 
 for (const [name, script, ms] of PROGRAMS)

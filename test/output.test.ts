@@ -2,7 +2,16 @@
 // streaming writer that keeps JSON and CSV complete after every finished size.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, closeSync, writeSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  closeSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildPlan, expandPoints, type Plan } from '../src/plan/plan.js';
@@ -19,16 +28,41 @@ function tempDir(): string {
   dirs.push(d);
   return d;
 }
-after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
-const stats = (avg: number, samples = 100): TimeStats =>
-  ({ avg, min: avg - 1, max: avg + 1, p50: avg, p90: avg + 0.5, p99: avg + 0.75, stdev: 0.25, samples });
+const stats = (avg: number, samples = 100): TimeStats => ({
+  avg,
+  min: avg - 1,
+  max: avg + 1,
+  p50: avg,
+  p90: avg + 0.5,
+  p99: avg + 0.75,
+  stdev: 0.25,
+  samples,
+});
 
 function row(o: Partial<ResultRow> = {}): ResultRow {
   return {
-    op: 'allreduce', ranks: 2, size_bytes: 1024, count: 256, dtype: 'float32', redop: 'sum', root: -1, in_place: false,
-    iters: 1000, warmup: 100, cycle: 1, time_us: stats(12.25), alg_bytes: 1024, algbw_gbs: 0.08, busbw_gbs: 0.08, bus_factor: 1,
-    wrong: null, ...o,
+    op: 'allreduce',
+    ranks: 2,
+    size_bytes: 1024,
+    count: 256,
+    dtype: 'float32',
+    redop: 'sum',
+    root: -1,
+    in_place: false,
+    iters: 1000,
+    warmup: 100,
+    cycle: 1,
+    time_us: stats(12.25),
+    alg_bytes: 1024,
+    algbw_gbs: 0.08,
+    busbw_gbs: 0.08,
+    bus_factor: 1,
+    wrong: null,
+    ...o,
   };
 }
 
@@ -36,13 +70,41 @@ const cells = (line: string) => line.trim().split(/\s+/);
 
 describe('table', () => {
   test('header names the columns in order', () => {
-    assert.deepEqual(cells(headerLine()), ['size(B)', 'count', 'type', 'redop', 'root', 'iters', 'avg(us)', 'min(us)',
-      'max(us)', 'p50(us)', 'p99(us)', 'algbw(GB/s)', 'busbw(GB/s)', '#wrong']);
+    assert.deepEqual(cells(headerLine()), [
+      'size(B)',
+      'count',
+      'type',
+      'redop',
+      'root',
+      'iters',
+      'avg(us)',
+      'min(us)',
+      'max(us)',
+      'p50(us)',
+      'p99(us)',
+      'algbw(GB/s)',
+      'busbw(GB/s)',
+      '#wrong',
+    ]);
   });
 
   test('a row prints every field, with N/A for no check and - for no root', () => {
-    assert.deepEqual(cells(rowLine(row())), ['1024', '256', 'float32', 'sum', '-', '1000', '12.25', '11.25', '13.25',
-      '12.25', '13.00', '0.08', '0.08', 'N/A']);
+    assert.deepEqual(cells(rowLine(row())), [
+      '1024',
+      '256',
+      'float32',
+      'sum',
+      '-',
+      '1000',
+      '12.25',
+      '11.25',
+      '13.25',
+      '12.25',
+      '13.00',
+      '0.08',
+      '0.08',
+      'N/A',
+    ]);
   });
 
   test('a root and a wrong count are printed as numbers', () => {
@@ -53,15 +115,31 @@ describe('table', () => {
   });
 
   test('null bandwidth prints as -', () => {
-    const c = cells(rowLine(row({ op: 'barrier', size_bytes: 0, count: 0, redop: 'none', algbw_gbs: null, busbw_gbs: null })));
+    const c = cells(
+      rowLine(row({ op: 'barrier', size_bytes: 0, count: 0, redop: 'none', algbw_gbs: null, busbw_gbs: null })),
+    );
     assert.equal(c[11], '-');
     assert.equal(c[12], '-');
   });
 
   test('lines are one line, same width, and have no trailing spaces', () => {
-    const lines = [headerLine(), rowLine(row()), rowLine(row({ size_bytes: 1073741824, count: 268435456, dtype: 'bfloat16',
-      root: 12, wrong: 123456, algbw_gbs: 123.456, busbw_gbs: 246.91, time_us: stats(987654.32) })),
-    rowLine(row({ algbw_gbs: null, busbw_gbs: null, time_us: stats(2.5e6) }))];
+    const lines = [
+      headerLine(),
+      rowLine(row()),
+      rowLine(
+        row({
+          size_bytes: 1073741824,
+          count: 268435456,
+          dtype: 'bfloat16',
+          root: 12,
+          wrong: 123456,
+          algbw_gbs: 123.456,
+          busbw_gbs: 246.91,
+          time_us: stats(987654.32),
+        }),
+      ),
+      rowLine(row({ algbw_gbs: null, busbw_gbs: null, time_us: stats(2.5e6) })),
+    ];
     for (const l of lines) {
       assert.ok(!l.includes('\n'), 'single line');
       assert.equal(l, l.trimEnd(), `trailing space in '${l}'`);
@@ -81,8 +159,14 @@ describe('files', () => {
     const d = tempDir();
     const p = join(d, 'r.json');
     writeFileSync(p, 'old');
-    assert.throws(() => probeOutput(p, '--json', false),
-      (e: Error) => e instanceof UsageError && e.message.includes(p) && e.message.includes('--overwrite') && e.message.includes('--json'));
+    assert.throws(
+      () => probeOutput(p, '--json', false),
+      (e: Error) =>
+        e instanceof UsageError &&
+        e.message.includes(p) &&
+        e.message.includes('--overwrite') &&
+        e.message.includes('--json'),
+    );
     probeOutput(p, '--json', true);
     assert.equal(readFileSync(p, 'utf8'), 'old');
     assert.deepEqual(readdirSync(d), ['r.json']);
@@ -91,13 +175,18 @@ describe('files', () => {
   test('probeOutput refuses a directory even with overwrite', () => {
     const d = tempDir();
     mkdirSync(join(d, 'sub'));
-    assert.throws(() => probeOutput(join(d, 'sub'), '--csv', true), (e: Error) => e instanceof UsageError && /is a directory/.test(e.message));
+    assert.throws(
+      () => probeOutput(join(d, 'sub'), '--csv', true),
+      (e: Error) => e instanceof UsageError && /is a directory/.test(e.message),
+    );
   });
 
   test('probeOutput reports a missing directory', () => {
     const d = tempDir();
-    assert.throws(() => probeOutput(join(d, 'nope', 'r.csv'), '--csv', false),
-      (e: Error) => e instanceof UsageError && e.message.includes(join(d, 'nope')) && /does not exist/.test(e.message));
+    assert.throws(
+      () => probeOutput(join(d, 'nope', 'r.csv'), '--csv', false),
+      (e: Error) => e instanceof UsageError && e.message.includes(join(d, 'nope')) && /does not exist/.test(e.message),
+    );
   });
 
   test('createOutput makes a new file, refuses an existing one, truncates with overwrite', () => {
@@ -106,7 +195,10 @@ describe('files', () => {
     const fd = createOutput(p, '--csv', false);
     writeSync(fd, 'first');
     closeSync(fd);
-    assert.throws(() => createOutput(p, '--csv', false), (e: Error) => e instanceof UsageError && e.message.includes('already exists'));
+    assert.throws(
+      () => createOutput(p, '--csv', false),
+      (e: Error) => e instanceof UsageError && e.message.includes('already exists'),
+    );
     assert.equal(readFileSync(p, 'utf8'), 'first');
     closeSync(createOutput(p, '--csv', true));
     assert.equal(readFileSync(p, 'utf8'), '');
@@ -129,24 +221,63 @@ describe('files', () => {
   });
 });
 
-const CSV_HEADER = ['op', 'ranks', 'size_bytes', 'count', 'dtype', 'redop', 'root', 'in_place', 'iters', 'warmup', 'cycle',
-  'time_avg_us', 'time_min_us', 'time_max_us', 'time_p50_us', 'time_p90_us', 'time_p99_us', 'time_stdev_us',
-  'alg_bytes', 'algbw_gbs', 'busbw_gbs', 'bus_factor', 'wrong'];
+const CSV_HEADER = [
+  'op',
+  'ranks',
+  'size_bytes',
+  'count',
+  'dtype',
+  'redop',
+  'root',
+  'in_place',
+  'iters',
+  'warmup',
+  'cycle',
+  'time_avg_us',
+  'time_min_us',
+  'time_max_us',
+  'time_p50_us',
+  'time_p90_us',
+  'time_p99_us',
+  'time_stdev_us',
+  'alg_bytes',
+  'algbw_gbs',
+  'busbw_gbs',
+  'bus_factor',
+  'wrong',
+];
 
 function meta(plan: Plan): RunMeta {
   return {
-    ccbench: { version: '0.0.0-test', node: process.version, executable: process.execPath }, command: ['ccbench', 'allreduce'], cwd: '/tmp',
-    start_time: '2024-01-01T00:00:00.000Z', launcher: 'local', backend: { name: 'mpi', library: 'test MPI', device: 'host' },
+    ccbench: { version: '0.0.0-test', node: process.version, executable: process.execPath },
+    command: ['ccbench', 'allreduce'],
+    cwd: '/tmp',
+    start_time: '2024-01-01T00:00:00.000Z',
+    launcher: 'local',
+    backend: { name: 'mpi', library: 'test MPI', device: 'host' },
     mpi: null,
-    system: { ccbench: { version: '0.0.0-test', node: process.version, addon: 'none' }, backends: [], gpu: { error: 'none' }, nccl: { error: 'none' }, rccl: { error: 'none' }, mpi: null },
-    world_size: 2, hosts: ['node0'], ranks: [{ rank: 0, host: 'node0', pid: 1, local_rank: 0, device: 'host memory' }], plan,
+    system: {
+      ccbench: { version: '0.0.0-test', node: process.version, addon: 'none' },
+      backends: [],
+      gpu: { error: 'none' },
+      nccl: { error: 'none' },
+      rccl: { error: 'none' },
+      mpi: null,
+    },
+    world_size: 2,
+    hosts: ['node0'],
+    ranks: [{ rank: 0, host: 'node0', pid: 1, local_rank: 0, device: 'host memory' }],
+    plan,
   };
 }
 
 function csvLines(path: string): string[][] {
   const text = readFileSync(path, 'utf8');
   assert.ok(text.endsWith('\n'), 'CSV ends with a newline');
-  return text.slice(0, -1).split('\n').map((l) => l.split(','));
+  return text
+    .slice(0, -1)
+    .split('\n')
+    .map((l) => l.split(','));
 }
 
 describe('ResultWriter', () => {
@@ -236,7 +367,10 @@ describe('ResultWriter', () => {
     const json = join(d, 'r.json');
     writeFileSync(json, 'precious');
     const w = new ResultWriter(meta(buildPlan(['allreduce'], { json, sizes: '1K' })), () => {});
-    assert.throws(() => w.open(), (e: Error) => e instanceof UsageError && e.message.includes('already exists'));
+    assert.throws(
+      () => w.open(),
+      (e: Error) => e instanceof UsageError && e.message.includes('already exists'),
+    );
     assert.equal(readFileSync(json, 'utf8'), 'precious');
   });
 
@@ -259,8 +393,10 @@ describe('ResultWriter', () => {
     const pts = expandPoints(plan);
     for (const p of pts) w.add(makeRow(p, stats(5), null), `TITLE ${p.op} x${p.ranks}`);
     const titles = printed.filter((l) => l.includes('TITLE'));
-    assert.deepEqual(titles.map((t) => t.split('\n')[1]),
-      ['TITLE allreduce x2', 'TITLE allreduce x4', 'TITLE allgather x2', 'TITLE allgather x4']);
+    assert.deepEqual(
+      titles.map((t) => t.split('\n')[1]),
+      ['TITLE allreduce x2', 'TITLE allreduce x4', 'TITLE allgather x2', 'TITLE allgather x4'],
+    );
     for (const t of titles) {
       assert.ok(t.startsWith('\n'), 'a blank line before each table');
       assert.equal(t.split('\n')[2], headerLine());

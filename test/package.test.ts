@@ -3,7 +3,19 @@
 // scripts/setup-system.sh calls apt-get directly as root and through sudo otherwise.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, chmodSync, constants, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { test } from 'node:test';
 import { readJson, ROOT, run, tempDir } from './helpers.js';
@@ -23,48 +35,96 @@ function which(cmd: string): string | undefined {
 
 const isRoot = process.getuid?.() === 0;
 
-test('npm pack, then npm install -g of the tarball, gives a ccbench that runs a validated Gloo job', { timeout: 15 * 60_000 }, async (t) => {
-  const npm = spawnSync('npm', ['--version'], { encoding: 'utf8' });
-  if (npm.status !== 0) return t.skip(`npm is not usable here: ${npm.error?.message ?? npm.stderr.trim()}`);
-  const dir = tempDir();
-  try {
-    // prepare compiles the TypeScript into the tarball (dist/ is git-ignored, so only it puts it there).
-    let t0 = Date.now();
-    execFileSync('npm', ['pack', '--pack-destination', dir], { cwd: ROOT, stdio: 'ignore', timeout: 5 * 60_000 });
-    t.diagnostic(`npm pack: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    const tgz = join(dir, readdirSync(dir).find((f) => f.endsWith('.tgz')) as string);
-    const files = execFileSync('tar', ['-tzf', tgz], { encoding: 'utf8' }).trim().split('\n');
-    for (const f of ['bin/ccbench.js', 'dist/src/cli/main.js', 'suites/osu.json', 'CMakeLists.txt', 'native/addon.cc', 'scripts/install-native.mjs'])
-      assert.ok(files.includes(`package/${f}`), `${f} in the tarball`);
-    for (const f of files) assert.doesNotMatch(f, /^package\/(dist\/test|test|results|build|node_modules)\/|\/test\//, 'no tests, results or build outputs');
+test(
+  'npm pack, then npm install -g of the tarball, gives a ccbench that runs a validated Gloo job',
+  { timeout: 15 * 60_000 },
+  async (t) => {
+    const npm = spawnSync('npm', ['--version'], { encoding: 'utf8' });
+    if (npm.status !== 0) return t.skip(`npm is not usable here: ${npm.error?.message ?? npm.stderr.trim()}`);
+    const dir = tempDir();
+    try {
+      // prepare compiles the TypeScript into the tarball (dist/ is git-ignored, so only it puts it there).
+      let t0 = Date.now();
+      execFileSync('npm', ['pack', '--pack-destination', dir], { cwd: ROOT, stdio: 'ignore', timeout: 5 * 60_000 });
+      t.diagnostic(`npm pack: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      const tgz = join(dir, readdirSync(dir).find((f) => f.endsWith('.tgz')) as string);
+      const files = execFileSync('tar', ['-tzf', tgz], { encoding: 'utf8' }).trim().split('\n');
+      for (const f of [
+        'bin/ccbench.js',
+        'dist/src/cli/main.js',
+        'suites/osu.json',
+        'CMakeLists.txt',
+        'native/addon.cc',
+        'scripts/install-native.mjs',
+      ])
+        assert.ok(files.includes(`package/${f}`), `${f} in the tarball`);
+      for (const f of files)
+        assert.doesNotMatch(
+          f,
+          /^package\/(dist\/test|test|results|build|node_modules)\/|\/test\//,
+          'no tests, results or build outputs',
+        );
 
-    // Dependencies come from the npm cache that npm ci filled; the install script builds the addon.
-    const prefix = join(dir, 'prefix');
-    t0 = Date.now();
-    const inst = spawnSync('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--allow-scripts=ccbench', '--no-audit', '--no-fund', tgz],
-      { cwd: dir, encoding: 'utf8', timeout: 10 * 60_000 });
-    assert.equal(inst.status, 0, inst.stdout + inst.stderr);
-    t.diagnostic(`npm install -g (addon build included): ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      // Dependencies come from the npm cache that npm ci filled; the install script builds the addon.
+      const prefix = join(dir, 'prefix');
+      t0 = Date.now();
+      const inst = spawnSync(
+        'npm',
+        [
+          'install',
+          '-g',
+          '--prefix',
+          prefix,
+          '--prefer-offline',
+          '--allow-scripts=ccbench',
+          '--no-audit',
+          '--no-fund',
+          tgz,
+        ],
+        { cwd: dir, encoding: 'utf8', timeout: 10 * 60_000 },
+      );
+      assert.equal(inst.status, 0, inst.stdout + inst.stderr);
+      t.diagnostic(`npm install -g (addon build included): ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
-    // From a directory unrelated to the checkout, with no CCBENCH_ADDON pointing back into it.
-    const bin = join(prefix, 'bin', 'ccbench');
-    const elsewhere = join(dir, 'elsewhere');
-    mkdirSync(elsewhere);
-    const o = { cwd: elsewhere, env: { CCBENCH_ADDON: undefined } };
-    const version = await run(bin, ['--version'], o);
-    assert.equal(version.code, 0, version.stderr);
-    assert.equal(version.stdout.trim(), readJson(join(ROOT, 'package.json')).version);
-    const list = await run(bin, ['list'], o);
-    assert.equal(list.code, 0, list.stderr);
-    assert.match(list.stdout, /allreduce/);
-    assert.match(list.stdout, /osu/, 'the suites are installed');
-    const r = await run(bin, ['allreduce', '--sizes', '8:1K', '-n', '2', '--launcher', 'local', '--backend', 'gloo', '--check', '--iters', '10', '--warmup', '1'], o);
-    assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /0 wrong elements/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+      // From a directory unrelated to the checkout, with no CCBENCH_ADDON pointing back into it.
+      const bin = join(prefix, 'bin', 'ccbench');
+      const elsewhere = join(dir, 'elsewhere');
+      mkdirSync(elsewhere);
+      const o = { cwd: elsewhere, env: { CCBENCH_ADDON: undefined } };
+      const version = await run(bin, ['--version'], o);
+      assert.equal(version.code, 0, version.stderr);
+      assert.equal(version.stdout.trim(), readJson(join(ROOT, 'package.json')).version);
+      const list = await run(bin, ['list'], o);
+      assert.equal(list.code, 0, list.stderr);
+      assert.match(list.stdout, /allreduce/);
+      assert.match(list.stdout, /osu/, 'the suites are installed');
+      const r = await run(
+        bin,
+        [
+          'allreduce',
+          '--sizes',
+          '8:1K',
+          '-n',
+          '2',
+          '--launcher',
+          'local',
+          '--backend',
+          'gloo',
+          '--check',
+          '--iters',
+          '10',
+          '--warmup',
+          '1',
+        ],
+        o,
+      );
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /0 wrong elements/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
 
 test('the install script names a missing cmake in one line with the commands that install it', async () => {
   const dir = tempDir();
@@ -85,7 +145,10 @@ test('the install script names a missing cmake in one line with the commands tha
     assert.match(lines[0], /sudo dnf install -y cmake"/);
 
     // Nothing at all: every missing tool, each distribution's package names.
-    const none = await run(process.execPath, [script], { cwd: ROOT, env: { PATH: join(dir, 'nothing'), CXX: undefined } });
+    const none = await run(process.execPath, [script], {
+      cwd: ROOT,
+      env: { PATH: join(dir, 'nothing'), CXX: undefined },
+    });
     assert.equal(none.code, 1);
     assert.match(none.stderr, /apt-get install -y cmake g\+\+ make".*dnf install -y cmake gcc-c\+\+ make"/);
     assert.equal(none.stderr.trim().split('\n').length, 1);

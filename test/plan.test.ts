@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { bufferBytes, buildPlan as build, expandPoints, type PlanInput, type RunSpec } from '../src/plan/plan.js';
 
 // These tests plan for the mpi backend; the declared default (auto) has its own test below.
-const buildPlan = (runs: (string | RunSpec)[], o: PlanInput, world?: number) => build(runs, { backend: 'mpi', ...o }, world);
+const buildPlan = (runs: (string | RunSpec)[], o: PlanInput, world?: number) =>
+  build(runs, { backend: 'mpi', ...o }, world);
 import { defaultIterations, LARGE_MESSAGE_SIZE } from '../src/plan/iterations.js';
 import { UsageError } from '../src/errors.js';
 
@@ -69,8 +70,14 @@ describe('iteration counts (OSU 7.4 defaults)', () => {
   test('points get the counts for their op and size', () => {
     const pts = expandPoints(buildPlan(['allreduce', 'latency', 'bw'], { sizes: '8K,16K' }));
     const got = pts.map((p) => `${p.op}@${p.sizeBytes}:${p.iters}/${p.warmup}`);
-    assert.deepEqual(got, ['allreduce@8192:1000/100', 'allreduce@16384:100/10', 'latency@8192:10000/100',
-      'latency@16384:1000/10', 'bw@8192:100/10', 'bw@16384:20/2']);
+    assert.deepEqual(got, [
+      'allreduce@8192:1000/100',
+      'allreduce@16384:100/10',
+      'latency@8192:10000/100',
+      'latency@16384:1000/10',
+      'bw@8192:100/10',
+      'bw@16384:20/2',
+    ]);
   });
 
   test('explicit --iters and --warmup override every size, including warmup 0', () => {
@@ -114,8 +121,12 @@ describe('ranks', () => {
 
 describe('dtypes and reductions', () => {
   test('aliases', () => {
-    assert.deepEqual(plan1('allreduce', { dtype: 'float,half,bf16,double' }).dtypes,
-      ['float32', 'float16', 'bfloat16', 'float64']);
+    assert.deepEqual(plan1('allreduce', { dtype: 'float,half,bf16,double' }).dtypes, [
+      'float32',
+      'float16',
+      'bfloat16',
+      'float64',
+    ]);
     assert.deepEqual(plan1('allreduce', { dtype: 'FP32, float' }).dtypes, ['float32']);
   });
 
@@ -130,8 +141,11 @@ describe('dtypes and reductions', () => {
   test('unknown dtype with a did-you-mean hint', () => {
     usageError(() => plan1('allreduce', { dtype: 'flaot32' }), "'flaot32'", 'did you mean float32?');
     usageError(() => plan1('allreduce', { dtype: 'float32,uint9' }), "'uint9'", 'did you mean uint8?');
-    assert.throws(() => plan1('allreduce', { dtype: 'complex128' }), (e: Error) =>
-      e instanceof UsageError && e.message.includes("'complex128'") && !e.message.includes('did you mean'));
+    assert.throws(
+      () => plan1('allreduce', { dtype: 'complex128' }),
+      (e: Error) =>
+        e instanceof UsageError && e.message.includes("'complex128'") && !e.message.includes('did you mean'),
+    );
   });
 
   test('unknown reduce-op', () => {
@@ -163,7 +177,11 @@ describe('in-place and pairwise ops', () => {
 
   test('in-place with several ops: a note, and the op runs out of place', () => {
     const p = buildPlan(['allreduce', 'bw', 'barrier'], { inPlace: true });
-    assert.deepEqual(p.runs, [{ op: 'allreduce', inPlace: true }, { op: 'bw', inPlace: false }, { op: 'barrier', inPlace: false }]);
+    assert.deepEqual(p.runs, [
+      { op: 'allreduce', inPlace: true },
+      { op: 'bw', inPlace: false },
+      { op: 'barrier', inPlace: false },
+    ]);
     assert.ok(p.notes.some((n) => n.includes('bw has no in-place form')));
     assert.ok(p.notes.some((n) => n.includes('barrier has no in-place form')));
   });
@@ -177,7 +195,10 @@ describe('in-place and pairwise ops', () => {
     const p = buildPlan(['allreduce', 'bibw'], { ranks: [2, 3], sizes: '1K' });
     assert.ok(p.notes.some((n) => n.includes('bibw') && n.includes('3 is odd')));
     const pts = expandPoints(p);
-    assert.deepEqual(pts.map((x) => `${x.op}/${x.ranks}`), ['allreduce/2', 'allreduce/3', 'bibw/2']);
+    assert.deepEqual(
+      pts.map((x) => `${x.op}/${x.ranks}`),
+      ['allreduce/2', 'allreduce/3', 'bibw/2'],
+    );
   });
 });
 
@@ -187,10 +208,13 @@ describe('sizes versus ops', () => {
     usageError(() => plan1('alltoall', { sizes: '16', np: 2, dtype: 'float64' }), 'at least 32 B');
   });
 
-  test('sizes below a single op\'s minimum are skipped with a note when larger ones remain', () => {
+  test("sizes below a single op's minimum are skipped with a note when larger ones remain", () => {
     const p = plan1('allgather', { sizes: '8:1K', np: 4 });
     assert.ok(p.notes.some((n) => n.includes('allgather on 4 ranks') && n.includes('below 64 B are skipped')));
-    assert.deepEqual(expandPoints(p).map((x) => x.sizeBytes), [64, 128, 256, 512, 1024]);
+    assert.deepEqual(
+      expandPoints(p).map((x) => x.sizeBytes),
+      [64, 128, 256, 512, 1024],
+    );
   });
 
   test('sizes below one element name the element size', () => {
@@ -200,7 +224,9 @@ describe('sizes versus ops', () => {
   test('among several ops the small sizes are skipped with a note', () => {
     const p = buildPlan(['allreduce', 'allgather'], { sizes: '8:128' });
     assert.ok(p.notes.some((n) => n.includes('allgather') && n.includes('32 B')));
-    const ag = expandPoints(p).filter((x) => x.op === 'allgather').map((x) => x.sizeBytes);
+    const ag = expandPoints(p)
+      .filter((x) => x.op === 'allgather')
+      .map((x) => x.sizeBytes);
     assert.deepEqual(ag, [32, 64, 128]);
   });
 
@@ -227,7 +253,12 @@ describe('sizes versus ops', () => {
 
 describe('expandPoints', () => {
   test('ordering: op, ranks, dtype, redop, size', () => {
-    const p = buildPlan(['allreduce', 'broadcast'], { ranks: [2, 4], dtype: 'int32,float64', reduceOp: 'sum,max', sizes: '1K,2K' });
+    const p = buildPlan(['allreduce', 'broadcast'], {
+      ranks: [2, 4],
+      dtype: 'int32,float64',
+      reduceOp: 'sum,max',
+      sizes: '1K,2K',
+    });
     const want: string[] = [];
     for (const op of ['allreduce', 'broadcast'])
       for (const k of [2, 4])
@@ -240,9 +271,17 @@ describe('expandPoints', () => {
   });
 
   test("redop 'none' and root -1 for ops without them", () => {
-    const pts = expandPoints(buildPlan(['allgather', 'reduce', 'broadcast'], { sizes: '1K', root: 1, reduceOp: 'max' }));
-    assert.deepEqual(pts.map((x) => [x.op, x.redop, x.root]),
-      [['allgather', 'none', -1], ['reduce', 'max', 1], ['broadcast', 'none', 1]]);
+    const pts = expandPoints(
+      buildPlan(['allgather', 'reduce', 'broadcast'], { sizes: '1K', root: 1, reduceOp: 'max' }),
+    );
+    assert.deepEqual(
+      pts.map((x) => [x.op, x.redop, x.root]),
+      [
+        ['allgather', 'none', -1],
+        ['reduce', 'max', 1],
+        ['broadcast', 'none', 1],
+      ],
+    );
   });
 
   test('counts and sizes follow nccl-tests for chunked ops', () => {
@@ -253,7 +292,13 @@ describe('expandPoints', () => {
 
   test('barrier is a single point of size 0 per rank count', () => {
     const pts = expandPoints(plan1('barrier', { sizes: '1K:1M', ranks: [2, 4] }));
-    assert.deepEqual(pts.map((x) => [x.ranks, x.sizeBytes, x.count, x.redop]), [[2, 0, 0, 'none'], [4, 0, 0, 'none']]);
+    assert.deepEqual(
+      pts.map((x) => [x.ranks, x.sizeBytes, x.count, x.redop]),
+      [
+        [2, 0, 0, 'none'],
+        [4, 0, 0, 'none'],
+      ],
+    );
     assert.deepEqual([pts[0].iters, pts[0].warmup], [1000, 100]);
   });
 });
@@ -267,15 +312,20 @@ describe('bufferBytes', () => {
   });
 
   test('in place: one buffer of max(send, recv)', () => {
-    assert.deepEqual(bufferBytes(plan1('reducescatter', { sizes: '1K', np: 4, inPlace: true })), { send: 0, recv: 1024 });
+    assert.deepEqual(bufferBytes(plan1('reducescatter', { sizes: '1K', np: 4, inPlace: true })), {
+      send: 0,
+      recv: 1024,
+    });
     assert.deepEqual(bufferBytes(plan1('allgather', { sizes: '1K', np: 4, inPlace: true })), { send: 0, recv: 1024 });
   });
 
   test('mixed: an op forced out of place still needs a send buffer', () => {
     const p = buildPlan(['allreduce', 'bw'], { sizes: '1K,4K', inPlace: true });
     assert.deepEqual(bufferBytes(p), { send: 4096, recv: 4096 });
-    assert.deepEqual(bufferBytes(buildPlan(['allreduce', 'bw'], { sizes: '1K,4K', inPlace: true }), expandPoints(p).slice(0, 2)),
-      { send: 0, recv: 4096 });
+    assert.deepEqual(
+      bufferBytes(buildPlan(['allreduce', 'bw'], { sizes: '1K,4K', inPlace: true }), expandPoints(p).slice(0, 2)),
+      { send: 0, recv: 4096 },
+    );
   });
 
   test('barrier needs no buffer', () => {
@@ -292,25 +342,51 @@ describe('defaults declared once, and what the plan does with them', () => {
     for (const op of ['latency', 'bw', 'bibw']) {
       const pts = expandPoints(plan1(op, { sizes: '1:4M' }));
       assert.equal(pts[0].sizeBytes, 1, op);
-      assert.ok(pts.every((p) => p.dtype === 'int8'), op);
+      assert.ok(
+        pts.every((p) => p.dtype === 'int8'),
+        op,
+      );
     }
     const mixed = expandPoints(buildPlan(['allreduce', 'latency'], { sizes: '8' }));
-    assert.deepEqual(mixed.map((p) => `${p.op}:${p.dtype}`), ['allreduce:float32', 'latency:int8']);
-    assert.ok(expandPoints(plan1('latency', { sizes: '8', dtype: 'float32' })).every((p) => p.dtype === 'float32'), 'a typed --dtype wins');
+    assert.deepEqual(
+      mixed.map((p) => `${p.op}:${p.dtype}`),
+      ['allreduce:float32', 'latency:int8'],
+    );
+    assert.ok(
+      expandPoints(plan1('latency', { sizes: '8', dtype: 'float32' })).every((p) => p.dtype === 'float32'),
+      'a typed --dtype wins',
+    );
   });
 
   test('0-byte messages: measured by point-to-point ops, skipped with a note by the others', () => {
-    assert.deepEqual(expandPoints(plan1('latency', { sizes: '0:4' })).map((p) => [p.sizeBytes, p.count]), [[0, 0], [1, 1], [2, 2], [4, 4]]);
+    assert.deepEqual(
+      expandPoints(plan1('latency', { sizes: '0:4' })).map((p) => [p.sizeBytes, p.count]),
+      [
+        [0, 0],
+        [1, 1],
+        [2, 2],
+        [4, 4],
+      ],
+    );
     const p = buildPlan(['allreduce', 'bw'], { sizes: '0,8' });
-    assert.deepEqual(expandPoints(p).map((x) => `${x.op}:${x.sizeBytes}`), ['allreduce:8', 'bw:0', 'bw:8']);
+    assert.deepEqual(
+      expandPoints(p).map((x) => `${x.op}:${x.sizeBytes}`),
+      ['allreduce:8', 'bw:0', 'bw:8'],
+    );
     assert.ok(p.notes.some((n) => n.includes('allreduce needs at least one float32 element')));
     usageError(() => plan1('allreduce', { sizes: '0' }), 'too small');
   });
 
   test('sizes that round to the same count are one point, with a note', () => {
     const p = plan1('alltoall', { sizes: '1000,1001,2K', np: 4 });
-    assert.deepEqual(expandPoints(p).map((x) => x.sizeBytes), [960, 2048]);
-    assert.ok(p.notes.some((n) => n.includes('1000 B and 1001 B') && n.includes('measured once')), p.notes.join('; '));
+    assert.deepEqual(
+      expandPoints(p).map((x) => x.sizeBytes),
+      [960, 2048],
+    );
+    assert.ok(
+      p.notes.some((n) => n.includes('1000 B and 1001 B') && n.includes('measured once')),
+      p.notes.join('; '),
+    );
   });
 
   test('--quiet with no output file is noted: the results would go nowhere', () => {
@@ -321,8 +397,18 @@ describe('defaults declared once, and what the plan does with them', () => {
 
   test('outputs: --json, --csv and --out name the same file only once, and an empty name is refused', () => {
     const p = plan1('allreduce', { json: 'a.json', out: ['markdown:a.md', 'csv:b.csv'] });
-    assert.deepEqual(p.output.files.map((f) => [f.format, f.path]), [['json', 'a.json'], ['markdown', 'a.md'], ['csv', 'b.csv']]);
-    usageError(() => plan1('allreduce', { csv: 'x', out: ['markdown:./x'] }), '--csv and --out markdown name the same file');
+    assert.deepEqual(
+      p.output.files.map((f) => [f.format, f.path]),
+      [
+        ['json', 'a.json'],
+        ['markdown', 'a.md'],
+        ['csv', 'b.csv'],
+      ],
+    );
+    usageError(
+      () => plan1('allreduce', { csv: 'x', out: ['markdown:./x'] }),
+      '--csv and --out markdown name the same file',
+    );
     usageError(() => plan1('allreduce', { json: '' }), '--json needs a file name');
   });
 

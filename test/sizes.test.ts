@@ -154,7 +154,8 @@ describe('parseSizes: errors', () => {
   });
 
   test('malformed ranges name the spec', () => {
-    for (const spec of ['8:', ':8', '1:2:3:4', '8::2', ':']) usageError(() => parseSizes(spec), `'${spec}'`, 'malformed');
+    for (const spec of ['8:', ':8', '1:2:3:4', '8::2', ':'])
+      usageError(() => parseSizes(spec), `'${spec}'`, 'malformed');
   });
 
   test('malformed endpoints name the endpoint', () => {

@@ -13,7 +13,11 @@ const env = { SLURM_CONF: CONF, CCBENCH_KEY_FILE: join(tempDir(), 'key') };
 
 function clusterUp(): string | undefined {
   try {
-    execFileSync(join(ROOT, 'test', 'slurm', 'cluster.sh'), ['status'], { env: { ...process.env, ...env }, stdio: 'ignore', timeout: 20_000 });
+    execFileSync(join(ROOT, 'test', 'slurm', 'cluster.sh'), ['status'], {
+      env: { ...process.env, ...env },
+      stdio: 'ignore',
+      timeout: 20_000,
+    });
     return undefined;
   } catch {
     return 'no Slurm cluster is running (start one with test/slurm/cluster.sh start; .ci/run does)';
@@ -26,14 +30,20 @@ const SMALL = ['--sizes', '8:4K', '--iters', '50', '--check'];
 
 /** Runs a batch script and waits (bounded) until the job has left the queue. */
 async function batch(script: string, cwd: string): Promise<string> {
-  const id = execFileSync('sbatch', ['--parsable'], { input: script, cwd, env: { ...process.env, ...env }, encoding: 'utf8' }).trim();
+  const id = execFileSync('sbatch', ['--parsable'], {
+    input: script,
+    cwd,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+  }).trim();
   await untilGone(id);
   return id;
 }
 
 async function untilGone(id: string): Promise<void> {
   for (let i = 0; i < 240; i++) {
-    if (execFileSync('squeue', ['-h', '-j', id], { env: { ...process.env, ...env }, encoding: 'utf8' }).trim() === '') return;
+    if (execFileSync('squeue', ['-h', '-j', id], { env: { ...process.env, ...env }, encoding: 'utf8' }).trim() === '')
+      return;
     await sleep(250);
   }
   throw new Error(`job ${id} still queued after 60 s`);
@@ -48,16 +58,27 @@ describe('Slurm', { skip }, () => {
 
   test('srun --mpi=pmix: an MPI job step with the mpi backend', async () => {
     const json = join(dir, 'srun-mpi.json');
-    const r = await run('srun', ['-n', '2', '--mpi=pmix', process.execPath, CLI, 'allreduce', '--backend', 'mpi', ...SMALL, '--json', json], { env, timeoutMs: 60_000 });
+    const r = await run(
+      'srun',
+      ['-n', '2', '--mpi=pmix', process.execPath, CLI, 'allreduce', '--backend', 'mpi', ...SMALL, '--json', json],
+      { env, timeoutMs: 60_000 },
+    );
     assert.equal(r.code, 0, r.stderr);
     const doc = readJson(json);
-    assert.deepEqual([doc.launcher, doc.world_size, doc.mpi.implementation, doc.status], ['slurm', 2, 'Open MPI', 'complete']);
+    assert.deepEqual(
+      [doc.launcher, doc.world_size, doc.mpi.implementation, doc.status],
+      ['slurm', 2, 'Open MPI', 'complete'],
+    );
     assert.ok(doc.results.every((x: any) => x.wrong === 0));
   });
 
   test('srun --mpi=none: the TCP control plane with the per-user key, and Gloo', async () => {
     const json = join(dir, 'srun-tcp.json');
-    const r = await run('srun', ['-n', '2', '--mpi=none', process.execPath, CLI, 'allreduce', '--backend', 'gloo', ...SMALL, '--json', json], { env, timeoutMs: 60_000 });
+    const r = await run(
+      'srun',
+      ['-n', '2', '--mpi=none', process.execPath, CLI, 'allreduce', '--backend', 'gloo', ...SMALL, '--json', json],
+      { env, timeoutMs: 60_000 },
+    );
     assert.equal(r.code, 0, r.stderr);
     const doc = readJson(json);
     assert.deepEqual([doc.launcher, doc.mpi, doc.backend.name], ['slurm', null, 'gloo']);
@@ -67,7 +88,11 @@ describe('Slurm', { skip }, () => {
 
   test('srun --mpi=none with --backend auto: the choice and its reason, in the header and the JSON', async () => {
     const json = join(dir, 'srun-auto.json');
-    const r = await run('srun', ['-n', '2', '--mpi=none', process.execPath, CLI, 'allreduce', ...SMALL, '--json', json], { env, timeoutMs: 60_000 });
+    const r = await run(
+      'srun',
+      ['-n', '2', '--mpi=none', process.execPath, CLI, 'allreduce', ...SMALL, '--json', json],
+      { env, timeoutMs: 60_000 },
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^# backend gloo, chosen by --backend auto: no GPU found, not an MPI job$/m);
     assert.equal(readJson(json).backend.chosen_by, 'auto: no GPU found, not an MPI job');
@@ -76,7 +101,24 @@ describe('Slurm', { skip }, () => {
   test('srun with more ranks than CPUs: said once, and MPI told to yield (which mpirun would do, srun does not)', async () => {
     const cpus = Number(execFileSync('nproc', { encoding: 'utf8' }).trim());
     const json = join(dir, 'srun-oversubscribed.json');
-    const r = await run('srun', ['-n', String(2 * cpus), '--overcommit', '--mpi=pmix', process.execPath, CLI, 'allreduce', '--backend', 'mpi', ...SMALL, '--json', json], { env, timeoutMs: 120_000 });
+    const r = await run(
+      'srun',
+      [
+        '-n',
+        String(2 * cpus),
+        '--overcommit',
+        '--mpi=pmix',
+        process.execPath,
+        CLI,
+        'allreduce',
+        '--backend',
+        'mpi',
+        ...SMALL,
+        '--json',
+        json,
+      ],
+      { env, timeoutMs: 120_000 },
+    );
     assert.equal(r.code, 0, r.stderr);
     const doc = readJson(json);
     assert.equal(doc.oversubscribed[0]?.ranks, 2 * cpus);
@@ -84,7 +126,10 @@ describe('Slurm', { skip }, () => {
   });
 
   test('srun --mpi=none with the mpi backend: one clear line', async () => {
-    const r = await run('srun', ['-n', '2', '--mpi=none', process.execPath, CLI, 'allreduce', '--backend', 'mpi'], { env, timeoutMs: 60_000 });
+    const r = await run('srun', ['-n', '2', '--mpi=none', process.execPath, CLI, 'allreduce', '--backend', 'mpi'], {
+      env,
+      timeoutMs: 60_000,
+    });
     assert.notEqual(r.code, 0);
     const ours = r.stderr.split('\n').filter((l) => l.startsWith('ccbench'));
     assert.deepEqual(ours.length, 1, r.stderr);
@@ -93,22 +138,35 @@ describe('Slurm', { skip }, () => {
 
   test('--launcher srun: ccbench starts the step itself', async () => {
     const json = join(dir, 'launcher-srun.json');
-    const r = await ccbench(['allreduce', '--launcher', 'srun', '-n', '2', '--backend', 'gloo', ...SMALL, '--json', json], { env, timeoutMs: 60_000 });
+    const r = await ccbench(
+      ['allreduce', '--launcher', 'srun', '-n', '2', '--backend', 'gloo', ...SMALL, '--json', json],
+      { env, timeoutMs: 60_000 },
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.equal(readJson(json).launcher, 'slurm');
   });
 
   test('typed in a batch script without srun, ccbench knows it is not a rank and starts srun', async () => {
     const cwd = tempDir();
-    const id = await batch(`#!/bin/bash\n#SBATCH --ntasks=2\n#SBATCH --output=%j.out\n${process.execPath} ${CLI} allreduce -n 2 --backend gloo ${SMALL.join(' ')} --json in-batch.json\n`, cwd);
+    const id = await batch(
+      `#!/bin/bash\n#SBATCH --ntasks=2\n#SBATCH --output=%j.out\n${process.execPath} ${CLI} allreduce -n 2 --backend gloo ${SMALL.join(' ')} --json in-batch.json\n`,
+      cwd,
+    );
     const doc = readJson(join(cwd, 'in-batch.json'));
-    assert.deepEqual([doc.launcher, doc.world_size, doc.status], ['slurm', 2, 'complete'], readFileSync(join(cwd, `${id}.out`), 'utf8'));
+    assert.deepEqual(
+      [doc.launcher, doc.world_size, doc.status],
+      ['slurm', 2, 'complete'],
+      readFileSync(join(cwd, `${id}.out`), 'utf8'),
+    );
   });
 
   for (const backend of ['gloo', 'mpi'])
     test(`ccbench sbatch --submit (${backend}): the job's results file appears, the same kind as a local run's`, async () => {
       const cwd = tempDir();
-      const r = await ccbench(['sbatch', 'allreduce', '--nodes', '1', '--ntasks-per-node', '2', '--backend', backend, ...SMALL, '--submit'], { env, cwd });
+      const r = await ccbench(
+        ['sbatch', 'allreduce', '--nodes', '1', '--ntasks-per-node', '2', '--backend', backend, ...SMALL, '--submit'],
+        { env, cwd },
+      );
       assert.equal(r.code, 0, r.stderr);
       const id = /submitted batch job (\d+)/.exec(r.stdout)?.[1] as string;
       assert.ok(id, r.stdout);
@@ -121,14 +179,38 @@ describe('Slurm', { skip }, () => {
       assert.match(readFileSync(join(cwd, `ccbench-allreduce-${id}.out`), 'utf8'), /# check: 0 wrong elements: OK/);
 
       const local = join(cwd, 'local.json');
-      assert.equal((await ccbench(['allreduce', '--launcher', 'local', '-n', '2', '--backend', 'gloo', ...SMALL, '--json', local])).code, 0);
+      assert.equal(
+        (await ccbench(['allreduce', '--launcher', 'local', '-n', '2', '--backend', 'gloo', ...SMALL, '--json', local]))
+          .code,
+        0,
+      );
       assert.deepEqual(resultKeys(json), resultKeys(local), 'the same kind of result file');
     });
 
   test('a rank killed under srun: the step ends, the rank is named, finished sizes are kept', async () => {
     const json = join(dir, 'srun-kill.json');
-    const runP = ccbench(['allreduce', '--launcher', 'srun', '-n', '2', '--backend', 'gloo', '--sizes', '8:1K', '--iters', '100000000',
-      '--max-time-per-size', '0.4', '--timeout', '10', '--json', json], { env, timeoutMs: 60_000 });
+    const runP = ccbench(
+      [
+        'allreduce',
+        '--launcher',
+        'srun',
+        '-n',
+        '2',
+        '--backend',
+        'gloo',
+        '--sizes',
+        '8:1K',
+        '--iters',
+        '100000000',
+        '--max-time-per-size',
+        '0.4',
+        '--timeout',
+        '10',
+        '--json',
+        json,
+      ],
+      { env, timeoutMs: 60_000 },
+    );
     for (let i = 0; i < 300 && !(existsSync(json) && readJson(json).results.length >= 2); i++) await sleep(100);
     const t0 = Date.now();
     process.kill(readJson(json).ranks[1].pid, 'SIGKILL');
@@ -140,5 +222,4 @@ describe('Slurm', { skip }, () => {
     assert.equal(doc.status, 'failed');
     assert.ok(doc.results.length >= 2);
   });
-
 });

@@ -48,21 +48,37 @@ describe('shipped suites', () => {
 });
 
 describe('precedence', () => {
-  const s = loadSuite(suiteFile('p', { options: { iters: 7, timing: 'batch', dtype: 'int32' }, runs: [{ op: 'allreduce', sizes: '1K:4K' }, { op: 'alltoall' }] }));
+  const s = loadSuite(
+    suiteFile('p', {
+      options: { iters: 7, timing: 'batch', dtype: 'int32' },
+      runs: [{ op: 'allreduce', sizes: '1K:4K' }, { op: 'alltoall' }],
+    }),
+  );
 
-  test('the suite\'s options apply where the user typed nothing', () => {
+  test("the suite's options apply where the user typed nothing", () => {
     const { runs, options } = applySuite(s, { sizes: '8:64' }, new Set());
     const pts = expandPoints(buildPlan(runs, options, 2));
     assert.ok(pts.every((p) => p.iters === 7 && p.dtype === 'int32'));
-    assert.deepEqual(pts.filter((p) => p.op === 'allreduce').map((p) => p.sizeBytes), [1024, 2048, 4096], 'the run\'s own sizes');
-    assert.deepEqual(pts.filter((p) => p.op === 'alltoall').map((p) => p.sizeBytes), [32, 64], 'the plan-wide sizes');
+    assert.deepEqual(
+      pts.filter((p) => p.op === 'allreduce').map((p) => p.sizeBytes),
+      [1024, 2048, 4096],
+      "the run's own sizes",
+    );
+    assert.deepEqual(
+      pts.filter((p) => p.op === 'alltoall').map((p) => p.sizeBytes),
+      [32, 64],
+      'the plan-wide sizes',
+    );
   });
 
   test('options typed on the command line win over the suite and its runs', () => {
     const cli: PlanInput = { sizes: '256', iters: 3, dtype: 'float64' };
     const { runs, options } = applySuite(s, cli, new Set<keyof PlanInput>(['sizes', 'iters', 'dtype']));
     const pts = expandPoints(buildPlan(runs, options, 2));
-    assert.ok(pts.every((p) => p.iters === 3 && p.dtype === 'float64' && p.sizeBytes === 256), JSON.stringify(pts));
+    assert.ok(
+      pts.every((p) => p.iters === 3 && p.dtype === 'float64' && p.sizeBytes === 256),
+      JSON.stringify(pts),
+    );
     assert.equal(buildPlan(runs, options, 2).timing, 'batch', 'untyped options still come from the suite');
   });
 });
@@ -75,24 +91,46 @@ describe('malformed suites', () => {
     ['a run without op', { runs: [{ sizes: '8' }] }, 'runs[0] needs an "op"'],
     ['an unknown run field', { runs: [{ op: 'allreduce', size: '8' }] }, 'unknown field "size"'],
     ['an unknown option', { options: { iterations: 5 }, runs: [{ op: 'allreduce' }] }, 'unknown option "iterations"'],
-    ['an option of the wrong type', { options: { iters: '5' }, runs: [{ op: 'allreduce' }] }, '"iters" must be a number'],
+    [
+      'an option of the wrong type',
+      { options: { iters: '5' }, runs: [{ op: 'allreduce' }] },
+      '"iters" must be a number',
+    ],
     // The declared kinds and ranges (plan/options.ts) hold in suites as on the command line.
     ['a fractional count', { options: { iters: 1.5 }, runs: [{ op: 'allreduce' }] }, '"iters" must be a whole number'],
     ['negative seconds', { options: { timeout: -1 }, runs: [{ op: 'allreduce' }] }, '"timeout" takes seconds'],
-    ['a count past its range', { options: { window: 5000 }, runs: [{ op: 'allreduce' }] }, '"window" must be at most 4096'],
-    ['a choice that is not one', { options: { timing: 'fast' }, runs: [{ op: 'allreduce' }] }, '"timing" must be one of per-op, batch'],
+    [
+      'a count past its range',
+      { options: { window: 5000 }, runs: [{ op: 'allreduce' }] },
+      '"window" must be at most 4096',
+    ],
+    [
+      'a choice that is not one',
+      { options: { timing: 'fast' }, runs: [{ op: 'allreduce' }] },
+      '"timing" must be one of per-op, batch',
+    ],
     ['a launch option', { options: { launcher: 'local' }, runs: [{ op: 'allreduce' }] }, 'unknown option "launcher"'],
   ];
   for (const [name, doc, needle] of cases)
-    test(name, () => assert.throws(() => loadSuite(suiteFile(name.replace(/\W/g, '_'), doc)),
-      (e: unknown) => e instanceof UsageError && e.message.includes(needle)));
+    test(name, () =>
+      assert.throws(
+        () => loadSuite(suiteFile(name.replace(/\W/g, '_'), doc)),
+        (e: unknown) => e instanceof UsageError && e.message.includes(needle),
+      ),
+    );
 
   test('an unknown suite name lists the shipped ones', () => {
-    assert.throws(() => loadSuite('nope'), (e: unknown) => e instanceof UsageError && /osu/.test((e as Error).message));
+    assert.throws(
+      () => loadSuite('nope'),
+      (e: unknown) => e instanceof UsageError && /osu/.test((e as Error).message),
+    );
   });
 
   test('an op name that does not exist is caught when planning', () => {
     const { runs, options } = applySuite(loadSuite(suiteFile('badop', { runs: [{ op: 'allredce' }] })), {}, new Set());
-    assert.throws(() => buildPlan(runs, options, 2), (e: unknown) => e instanceof UsageError && /unknown op 'allredce'/.test((e as Error).message));
+    assert.throws(
+      () => buildPlan(runs, options, 2),
+      (e: unknown) => e instanceof UsageError && /unknown op 'allredce'/.test((e as Error).message),
+    );
   });
 });

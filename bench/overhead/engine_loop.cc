@@ -62,6 +62,7 @@ int main() {
   std::sort(engineMeans.begin(), engineMeans.end());
   std::sort(bareMeans.begin(), bareMeans.end());
   const double e = engineMeans[rounds / 2], b = bareMeans[rounds / 2];
-  std::printf("{\"iters\":%d,\"rounds\":%d,\"engine_ns\":%.3f,\"bare_ns\":%.3f,\"overhead_ns\":%.3f}\n", iters, rounds, e, b, e - b);
+  std::printf("{\"iters\":%d,\"rounds\":%d,\"engine_ns\":%.3f,\"bare_ns\":%.3f,\"overhead_ns\":%.3f}\n", iters, rounds,
+              e, b, e - b);
   return 0;
 }

@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
   const char* const levels[] = {"single", "funneled", "serialized", "multiple"};
   int level = -1;
   for (int i = 0; argc == 7 && i < 4; ++i)
-    if (strcmp(argv[6], levels[i]) == 0) level = i;  /* MPI_THREAD_SINGLE..MULTIPLE are 0..3 */
+    if (strcmp(argv[6], levels[i]) == 0) level = i; /* MPI_THREAD_SINGLE..MULTIPLE are 0..3 */
   if (level < 0) {
     MPI_Init(&argc, &argv);
   } else {
@@ -56,7 +56,9 @@ int main(int argc, char** argv) {
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   if ((argc != 6 && argc != 7) || size != 2) {
-    if (rank == 0) fprintf(stderr, "usage: mpirun -np 2 plain_mpi allreduce|pingpong <bytes> <iters> <warmup> <reps> [thread level]\n");
+    if (rank == 0)
+      fprintf(stderr,
+              "usage: mpirun -np 2 plain_mpi allreduce|pingpong <bytes> <iters> <warmup> <reps> [thread level]\n");
     MPI_Finalize();
     return 2;
   }

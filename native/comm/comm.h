@@ -38,7 +38,10 @@ class Comm {
   virtual InPlaceLayout inPlaceLayout(const OpInfo& op, int root, size_t count) const;
 
   // Called once per size before warm-up: anything run() needs is allocated here, never in run().
-  virtual void prepare(const OpInfo& op, const OpArgs& a) { (void)op; (void)a; }
+  virtual void prepare(const OpInfo& op, const OpArgs& a) {
+    (void)op;
+    (void)a;
+  }
   virtual void run(const OpInfo& op, const OpArgs& a) = 0;
   virtual void barrier() = 0;
   virtual double maxAcross(double v) = 0;

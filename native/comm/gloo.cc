@@ -36,8 +36,7 @@ constexpr const char* kDefaultHost = "127.0.0.1";
 // protected members that otherwise only Gloo's store-based rendezvous can set.
 class MeshContext final : public ::gloo::Context {
  public:
-  MeshContext(int rank, int size, std::shared_ptr<transport::Device> dev,
-              std::shared_ptr<transport::Context> tc)
+  MeshContext(int rank, int size, std::shared_ptr<transport::Device> dev, std::shared_ptr<transport::Context> tc)
       : ::gloo::Context(rank, size) {
     device_ = std::move(dev);
     transportContext_ = std::move(tc);
@@ -162,7 +161,6 @@ class GlooBackend final : public Backend {
     throw Error(ErrorKind::Internal, what + ": unknown error");
   }
 }
-
 
 std::string libraryVersion() {
   return "Gloo " + std::to_string(GLOO_VERSION_MAJOR) + "." + std::to_string(GLOO_VERSION_MINOR) + "." +

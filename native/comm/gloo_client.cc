@@ -8,11 +8,11 @@ namespace ccb::gloo {
 namespace {
 
 const PluginEntry& entry() {
-  static const PluginEntry e = loadPluginTable(
-      "ccbench_gloo.so", "ccbench_gloo_table", kTableAbi, "gloo",
-      "ccbench was built without Gloo (no Gloo was found at build time); install libgloo-dev "
-      "(Debian/Ubuntu: apt-get install libgloo-dev) and rebuild with npm run rebuild:native",
-      "install Gloo (libgloo-dev) or rebuild with npm run rebuild:native");
+  static const PluginEntry e =
+      loadPluginTable("ccbench_gloo.so", "ccbench_gloo_table", kTableAbi, "gloo",
+                      "ccbench was built without Gloo (no Gloo was found at build time); install libgloo-dev "
+                      "(Debian/Ubuntu: apt-get install libgloo-dev) and rebuild with npm run rebuild:native",
+                      "install Gloo (libgloo-dev) or rebuild with npm run rebuild:native");
   return e;
 }
 

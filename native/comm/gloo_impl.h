@@ -36,8 +36,8 @@ struct ReduceScatter {
   virtual ~ReduceScatter() = default;
   virtual void run() = 0;
 };
-std::unique_ptr<ReduceScatter> makeReduceScatter(const std::shared_ptr<::gloo::Context>& ctx, void* work,
-                                                 size_t count, Dtype t, RedOp r);
+std::unique_ptr<ReduceScatter> makeReduceScatter(const std::shared_ptr<::gloo::Context>& ctx, void* work, size_t count,
+                                                 Dtype t, RedOp r);
 
 // Rethrows the exception being handled as a ccb::Error: ours unchanged; Gloo's (and the standard
 // library's) as Internal, prefixed with `what`. Call only from a catch block.

@@ -234,7 +234,9 @@ class GlooComm final : public Comm {
         p.send = buffer(a.inPlace ? a.recv : a.send, b);
         p.recv = buffer(a.inPlace ? p.scratch.data() : a.recv, b);
         break;
-      case Op::Latency: case Op::Bw: case Op::Bibw:
+      case Op::Latency:
+      case Op::Bw:
+      case Op::Bibw:
         p.send = buffer(a.send, b);
         p.recv = buffer(a.recv, b);
         p.ack = buffer(&ack_, sizeof(ack_));

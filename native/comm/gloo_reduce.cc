@@ -104,14 +104,29 @@ Kernel kernelOf(RedOp r) {
 
 // Gloo's reduce-scatter is the class-style ReduceScatterHalvingDoubling<T>, where T only sets the
 // element size and the reduction is a plain function on T; instantiate it on unsigned storage.
-template <size_t N> struct StorageOf;
-template <> struct StorageOf<1> { using type = uint8_t; };
-template <> struct StorageOf<2> { using type = uint16_t; };
-template <> struct StorageOf<4> { using type = uint32_t; };
-template <> struct StorageOf<8> { using type = uint64_t; };
+template <size_t N>
+struct StorageOf;
+template <>
+struct StorageOf<1> {
+  using type = uint8_t;
+};
+template <>
+struct StorageOf<2> {
+  using type = uint16_t;
+};
+template <>
+struct StorageOf<4> {
+  using type = uint32_t;
+};
+template <>
+struct StorageOf<8> {
+  using type = uint64_t;
+};
 
 template <class S, class C, RedOp R>
-void accumulate(S* x, const S* y, size_t n) { combine<C, R>(x, x, y, n); }
+void accumulate(S* x, const S* y, size_t n) {
+  combine<C, R>(x, x, y, n);
+}
 
 template <class S>
 class HalvingDoubling final : public ReduceScatter {
@@ -119,8 +134,8 @@ class HalvingDoubling final : public ReduceScatter {
   HalvingDoubling(const std::shared_ptr<::gloo::Context>& ctx, void* work, int total, std::vector<int> counts,
                   void (*fn)(S*, const S*, size_t))
       : fn_(::gloo::CUSTOM, fn),
-        algo_(std::make_unique<::gloo::ReduceScatterHalvingDoubling<S>>(
-            ctx, std::vector<S*>{static_cast<S*>(work)}, total, std::move(counts), &fn_)) {}
+        algo_(std::make_unique<::gloo::ReduceScatterHalvingDoubling<S>>(ctx, std::vector<S*>{static_cast<S*>(work)},
+                                                                        total, std::move(counts), &fn_)) {}
   void run() override { algo_->run(); }
 
  private:
@@ -143,8 +158,8 @@ Kernel kernelFor(Dtype t, RedOp r) {
   return withCodec(t, [r](auto c) { return kernelOf<decltype(c)>(r); });
 }
 
-std::unique_ptr<ReduceScatter> makeReduceScatter(const std::shared_ptr<::gloo::Context>& ctx, void* work,
-                                                 size_t count, Dtype t, RedOp r) {
+std::unique_ptr<ReduceScatter> makeReduceScatter(const std::shared_ptr<::gloo::Context>& ctx, void* work, size_t count,
+                                                 Dtype t, RedOp r) {
   return withCodec(t, [&](auto c) -> std::unique_ptr<ReduceScatter> {
     using C = decltype(c);
     switch (r) {

@@ -59,10 +59,12 @@ MPI_Datatype mpiType(Dtype t) {
     case Dtype::Uint32: return MPI_UINT32_T;
     case Dtype::Int64: return MPI_INT64_T;
     case Dtype::Uint64: return MPI_UINT64_T;
-    case Dtype::Float16: case Dtype::Bfloat16: return MPI_UINT16_T;
+    case Dtype::Float16:
+    case Dtype::Bfloat16: return MPI_UINT16_T;
     case Dtype::Float32: return MPI_FLOAT;
     case Dtype::Float64: return MPI_DOUBLE;
-    case Dtype::Float8e4m3: case Dtype::Float8e5m2: return MPI_DATATYPE_NULL;  // no MPI type; refused
+    case Dtype::Float8e4m3:
+    case Dtype::Float8e5m2: return MPI_DATATYPE_NULL;  // no MPI type; refused
   }
   return MPI_DATATYPE_NULL;
 }
@@ -86,7 +88,8 @@ class MpiComm final : public Comm {
     if (op.reduces && r == RedOp::Avg)
       return "MPI has no average reduction (--reduce-op avg); use sum, or a GPU backend (nccl, rccl)";
     if (op.reduces && device_ && (t == Dtype::Float16 || t == Dtype::Bfloat16))
-      return std::string("MPI reduces ") + dtypeInfo(t).name + " with a host-side operator, which cannot read GPU buffers; use --mem host or --backend nccl/rccl";
+      return std::string("MPI reduces ") + dtypeInfo(t).name +
+             " with a host-side operator, which cannot read GPU buffers; use --mem host or --backend nccl/rccl";
     if (inPlace && !op.hasInPlace) return std::string(op.name) + " has no in-place form; drop --in-place";
     if (op.evenRanks && size_ % 2) return std::string(op.name) + " needs an even number of ranks";
     if (count > size_t(INT_MAX))
@@ -100,24 +103,18 @@ class MpiComm final : public Comm {
     const bool root = rank_ == a.root;
     const void* s = a.inPlace ? MPI_IN_PLACE : a.send;
     switch (op.id) {
-      case Op::AllReduce:
-        check(MPI_Allreduce(s, a.recv, c, dt, mpiOp(a), comm_), "MPI_Allreduce");
-        break;
+      case Op::AllReduce: check(MPI_Allreduce(s, a.recv, c, dt, mpiOp(a), comm_), "MPI_Allreduce"); break;
       case Op::Reduce:
         check(MPI_Reduce(a.inPlace && !root ? a.send : s, a.recv, c, dt, mpiOp(a), a.root, comm_), "MPI_Reduce");
         break;
       case Op::Broadcast:  // out of place: the root sends from its send buffer
         check(MPI_Bcast(root && !a.inPlace ? const_cast<void*>(a.send) : a.recv, c, dt, a.root, comm_), "MPI_Bcast");
         break;
-      case Op::AllGather:
-        check(MPI_Allgather(s, c, dt, a.recv, c, dt, comm_), "MPI_Allgather");
-        break;
+      case Op::AllGather: check(MPI_Allgather(s, c, dt, a.recv, c, dt, comm_), "MPI_Allgather"); break;
       case Op::ReduceScatter:
         check(MPI_Reduce_scatter_block(s, a.recv, c, dt, mpiOp(a), comm_), "MPI_Reduce_scatter_block");
         break;
-      case Op::AllToAll:
-        check(MPI_Alltoall(s, c, dt, a.recv, c, dt, comm_), "MPI_Alltoall");
-        break;
+      case Op::AllToAll: check(MPI_Alltoall(s, c, dt, a.recv, c, dt, comm_), "MPI_Alltoall"); break;
       case Op::Gather:
         check(MPI_Gather(a.inPlace && !root ? a.send : s, c, dt, a.recv, c, dt, a.root, comm_), "MPI_Gather");
         break;
@@ -131,8 +128,7 @@ class MpiComm final : public Comm {
           check(MPI_Sendrecv_replace(a.recv, c, dt, next, kTagData, prev, kTagData, comm_, MPI_STATUS_IGNORE),
                 "MPI_Sendrecv_replace");
         else
-          check(MPI_Sendrecv(a.send, c, dt, next, kTagData, a.recv, c, dt, prev, kTagData, comm_,
-                             MPI_STATUS_IGNORE),
+          check(MPI_Sendrecv(a.send, c, dt, next, kTagData, a.recv, c, dt, prev, kTagData, comm_, MPI_STATUS_IGNORE),
                 "MPI_Sendrecv");
         break;
       }

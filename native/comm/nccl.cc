@@ -48,8 +48,8 @@ void NcclComm::ok(int rc, const char* call) const {
 
 std::string NcclComm::label() const {
   const gpu::NcclVersion& v = api_.version;
-  return std::string(api_.rccl ? "RCCL " : "NCCL ") + std::to_string(v.major) + "." + std::to_string(v.minor) +
-         "." + std::to_string(v.patch);
+  return std::string(api_.rccl ? "RCCL " : "NCCL ") + std::to_string(v.major) + "." + std::to_string(v.minor) + "." +
+         std::to_string(v.patch);
 }
 
 void NcclComm::ensureLive() const {
@@ -153,14 +153,13 @@ class NcclBackend final : public Backend {
 
 }  // namespace
 
-std::unique_ptr<Backend> open(const gpu::NcclApi& api, Device& dev, int rank, int size,
-                              const gpu::NcclUniqueId& id, bool fp8Hardware) {
+std::unique_ptr<Backend> open(const gpu::NcclApi& api, Device& dev, int rank, int size, const gpu::NcclUniqueId& id,
+                              bool fp8Hardware) {
   if (size < 1 || rank < 0 || rank >= size)
     throw Error(ErrorKind::Internal, "bad rank " + std::to_string(rank) + " of " + std::to_string(size));
   void* comm = nullptr;
   const int rc = api.commInitRank(&comm, size, id, rank);
-  if (rc != gpu::kNcclSuccess)
-    throw Error(ErrorKind::Internal, "ncclCommInitRank failed: " + api.error(rc, nullptr));
+  if (rc != gpu::kNcclSuccess) throw Error(ErrorKind::Internal, "ncclCommInitRank failed: " + api.error(rc, nullptr));
   auto world = std::make_unique<NcclComm>(api, dev, comm, fp8Hardware);
   if (world->rank() != rank || world->size() != size) {
     world->abort();  // the ranks disagree: a collective teardown could wait forever

@@ -13,7 +13,7 @@ namespace ccb::nccl {
 // thread (the engine thread), which must make every later call. `fp8Hardware`: every rank's GPU
 // computes in fp8 (compute capability 9.0+ / gfx942+). name() is "nccl" or "rccl"; library() is
 // api.describe(). `api` and `dev` must outlive the backend and every communicator split from it.
-std::unique_ptr<Backend> open(const gpu::NcclApi& api, Device& dev, int rank, int size,
-                              const gpu::NcclUniqueId& id, bool fp8Hardware);
+std::unique_ptr<Backend> open(const gpu::NcclApi& api, Device& dev, int rank, int size, const gpu::NcclUniqueId& id,
+                              bool fp8Hardware);
 
 }  // namespace ccb::nccl

@@ -22,7 +22,7 @@ constexpr int kNcclSplitNoColor = -1;  // NCCL_SPLIT_NOCOLOR: this rank joins no
 // A small device buffer allocated with the communicator, so that barrier(), maxAcross() and the
 // bw acknowledgement never allocate. Slots are 64 bytes apart.
 constexpr size_t kScratchBytes = 256;
-constexpr size_t kSlotMax = 0;      // one double for maxAcross()
+constexpr size_t kSlotMax = 0;       // one double for maxAcross()
 constexpr size_t kSlotBarrier = 64;  // one float for barrier() and the barrier op
 constexpr size_t kSlotAck = 128;     // one byte for the bw acknowledgement
 

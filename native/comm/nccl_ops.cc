@@ -20,13 +20,19 @@ inline void* at(void* p, size_t elems, size_t ts) { return static_cast<unsigned 
 
 bool NcclComm::needsPointToPoint(const OpInfo& op) const {
   switch (op.id) {
-    case Op::SendRecv: case Op::Latency: case Op::Bw: case Op::Bibw: return true;
+    case Op::SendRecv:
+    case Op::Latency:
+    case Op::Bw:
+    case Op::Bibw: return true;
     case Op::AllToAll: return !api_.allToAll;
     case Op::Gather: return !api_.gather;
     case Op::Scatter: return !api_.scatter;
-    case Op::AllReduce: case Op::AllGather: case Op::ReduceScatter: case Op::Broadcast: case Op::Reduce:
-    case Op::Barrier:
-      return false;
+    case Op::AllReduce:
+    case Op::AllGather:
+    case Op::ReduceScatter:
+    case Op::Broadcast:
+    case Op::Reduce:
+    case Op::Barrier: return false;
   }
   return false;
 }
@@ -82,9 +88,7 @@ void NcclComm::run(const OpInfo& op, const OpArgs& a) {
     case Op::Broadcast: ok(api_.broadcast(a.send, a.recv, a.count, t, a.root, comm_, s), "ncclBroadcast"); break;
     case Op::Reduce: ok(api_.reduce(a.send, a.recv, a.count, t, r, a.root, comm_, s), "ncclReduce"); break;
     case Op::AllGather: ok(api_.allGather(a.send, a.recv, a.count, t, comm_, s), "ncclAllGather"); break;
-    case Op::ReduceScatter:
-      ok(api_.reduceScatter(a.send, a.recv, a.count, t, r, comm_, s), "ncclReduceScatter");
-      break;
+    case Op::ReduceScatter: ok(api_.reduceScatter(a.send, a.recv, a.count, t, r, comm_, s), "ncclReduceScatter"); break;
     case Op::AllToAll: allToAll(a, s); break;
     case Op::Gather: gather(a, s); break;
     case Op::Scatter: scatter(a, s); break;

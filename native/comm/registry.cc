@@ -37,7 +37,8 @@ std::unique_ptr<Backend> openBackend(const OpenRequest& r) {
   }
   if (r.name == "nccl" || r.name == "rccl") {
     gpu::NcclUniqueId id{};
-    if (r.ncclId.size() != sizeof id.internal) throw Error(ErrorKind::Internal, r.name + " needs rank 0's 128-byte unique id");
+    if (r.ncclId.size() != sizeof id.internal)
+      throw Error(ErrorKind::Internal, r.name + " needs rank 0's 128-byte unique id");
     std::memcpy(id.internal, r.ncclId.data(), sizeof id.internal);
     return nccl::open(gpu::ncclApi(r.name == "rccl", r.ncclLib), *r.device, r.rank, r.size, id, r.fp8Hardware);
   }

@@ -25,7 +25,7 @@ struct OpenRequest {
   std::vector<std::vector<char>> peers;  // Gloo: every rank's address blob
   std::vector<char> ncclId;              // NCCL / RCCL: the unique id rank 0 made
   int rank = 0, size = 1;
-  std::string ncclLib;                   // --nccl-lib ("" = search)
+  std::string ncclLib;  // --nccl-lib ("" = search)
   bool fp8Hardware = false;
 };
 

@@ -58,7 +58,10 @@ float halfToFloat(uint16_t h) {
       bits = sign;
     } else {  // subnormal: renormalise
       int e = -1;
-      do { man <<= 1; ++e; } while (!(man & 0x400));
+      do {
+        man <<= 1;
+        ++e;
+      } while (!(man & 0x400));
       bits = sign | uint32_t(127 - 15 - e) << 23 | (man & 0x3ff) << 13;
     }
   } else if (exp == 31) {
@@ -76,19 +79,19 @@ uint16_t floatToHalf(float f) {
   std::memcpy(&x, &f, 4);
   uint16_t sign = (x >> 16) & 0x8000;
   uint32_t absx = x & 0x7fffffff;
-  if (absx > 0x7f800000) return sign | 0x7e00;         // NaN
-  if (absx >= 0x477ff000) return sign | 0x7c00;        // overflow to inf (after rounding)
-  if (absx < 0x38800000) {                             // subnormal or zero in half
+  if (absx > 0x7f800000) return sign | 0x7e00;   // NaN
+  if (absx >= 0x477ff000) return sign | 0x7c00;  // overflow to inf (after rounding)
+  if (absx < 0x38800000) {                       // subnormal or zero in half
     if (absx < 0x33000000) return sign;
     uint32_t man = (absx & 0x7fffff) | 0x800000;
-    int shift = 126 - int(absx >> 23);                 // 14..24: value = man >> shift ulps
+    int shift = 126 - int(absx >> 23);  // 14..24: value = man >> shift ulps
     uint32_t r = man >> shift;
     uint32_t rem = man & ((1u << shift) - 1);
     uint32_t half = 1u << (shift - 1);
     if (rem > half || (rem == half && (r & 1))) ++r;
     return sign | uint16_t(r);
   }
-  uint32_t r = absx + 0xfff + ((absx >> 13) & 1);      // round to nearest even
+  uint32_t r = absx + 0xfff + ((absx >> 13) & 1);  // round to nearest even
   return sign | uint16_t((r - 0x38000000) >> 13);
 }
 
@@ -106,8 +109,7 @@ float fp8ToFloat(uint8_t v, int E, int M, int bias) {
   int sign = v >> 7;
   int exp = (v >> M) & ((1 << E) - 1);
   int man = v & ((1 << M) - 1);
-  float mag = exp == 0 ? std::ldexp(float(man), 1 - bias - M)
-                       : std::ldexp(float(man | (1 << M)), exp - bias - M);
+  float mag = exp == 0 ? std::ldexp(float(man), 1 - bias - M) : std::ldexp(float(man | (1 << M)), exp - bias - M);
   return sign ? -mag : mag;
 }
 uint8_t floatToFp8(float f, int E, int M, int bias, float maxFinite) {
@@ -121,7 +123,10 @@ uint8_t floatToFp8(float f, int E, int M, int bias, float maxFinite) {
     float v = fp8ToFloat(uint8_t(code), E, M, bias);
     if (std::isnan(v) || std::isinf(v) || v > maxFinite) continue;
     float err = std::fabs(v - a);
-    if (err < bestErr) { bestErr = err; best = uint8_t(code); }
+    if (err < bestErr) {
+      bestErr = err;
+      best = uint8_t(code);
+    }
   }
   return sign | best;
 }

@@ -42,7 +42,9 @@ class Device {
 
 std::unique_ptr<Device> makeHostDevice();
 
-namespace gpu { struct Runtime; }
+namespace gpu {
+struct Runtime;
+}
 // A CUDA or HIP device: selects `index` on the calling thread (the engine thread, which must
 // issue every later call, gpu-abi.md §9), creates one non-blocking stream, events, graphs.
 std::unique_ptr<Device> makeGpuDevice(const gpu::Runtime& rt, int index);

@@ -26,9 +26,10 @@ class GpuDevice final : public Device {
     const int rc = rt_.getDeviceCount(&n);
     if (rc != gpu::kSuccess && rc != kNoDevice) rt_.check(rc, call("GetDeviceCount").c_str());
     if (n <= 0)
-      throw Error(ErrorKind::Unavailable,
-                  "the " + rt_.name + " runtime (" + rt_.path + ") sees no GPU; check " +
-                      (rt_.vendor == Vendor::Nvidia ? "CUDA_VISIBLE_DEVICES" : "HIP_VISIBLE_DEVICES and ROCR_VISIBLE_DEVICES"));
+      throw Error(
+          ErrorKind::Unavailable,
+          "the " + rt_.name + " runtime (" + rt_.path + ") sees no GPU; check " +
+              (rt_.vendor == Vendor::Nvidia ? "CUDA_VISIBLE_DEVICES" : "HIP_VISIBLE_DEVICES and ROCR_VISIBLE_DEVICES"));
     if (index < 0 || index >= n)
       throw Error(ErrorKind::Usage, "GPU " + std::to_string(index) + " does not exist: this process sees " +
                                         std::to_string(n) + " GPU" + (n == 1 ? "" : "s") + " (0 to " +
@@ -69,10 +70,10 @@ class GpuDevice final : public Device {
     if (rc == kOutOfMemory) {
       size_t freeBytes = 0, total = 0;
       const bool known = rt_.memGetInfo(&freeBytes, &total) == gpu::kSuccess;
-      throw Error(ErrorKind::Usage, "could not allocate " + std::to_string(bytes) + " bytes on GPU " +
-                                        std::to_string(index_) +
-                                        (known ? " (free " + gpu::gibString(freeBytes) + " of " + gpu::gibString(total) + ")" : "") +
-                                        "; lower the largest size in --sizes");
+      throw Error(ErrorKind::Usage,
+                  "could not allocate " + std::to_string(bytes) + " bytes on GPU " + std::to_string(index_) +
+                      (known ? " (free " + gpu::gibString(freeBytes) + " of " + gpu::gibString(total) + ")" : "") +
+                      "; lower the largest size in --sizes");
     }
     rt_.check(rc, call("Malloc").c_str());
     // Touch every page now, and wait: the fill runs on the legacy default stream, which our
@@ -132,7 +133,8 @@ class GpuDevice final : public Device {
   }
 
   void mark(size_t index) override {
-    if (index >= events_.size()) throw Error(ErrorKind::Internal, "mark " + std::to_string(index) + " was not reserved");
+    if (index >= events_.size())
+      throw Error(ErrorKind::Internal, "mark " + std::to_string(index) + " was not reserved");
     rt_.check(rt_.eventRecord(events_[index], stream_), call("EventRecord").c_str());
   }
 

@@ -36,7 +36,8 @@ Pattern::Pattern(const OpInfo& op, Dtype t, RedOp r, int n) : n_(n) {
     for (int rank = 0; rank < n; ++rank) {
       double v = input(rank, k);
       switch (r) {
-        case RedOp::Sum: case RedOp::Avg: acc += v; break;
+        case RedOp::Sum:
+        case RedOp::Avg: acc += v; break;
         case RedOp::Prod: acc *= v; break;
         case RedOp::Max: acc = std::max(acc, v); break;
         case RedOp::Min: acc = std::min(acc, v); break;
@@ -67,8 +68,7 @@ namespace {
 std::vector<unsigned char> encodeRow(const CheckLayout& c, const Pattern& p, int src, size_t m) {
   const size_t ts = dtypeInfo(c.dtype).size;
   std::vector<unsigned char> row(m * ts);
-  for (size_t k = 0; k < m; ++k)
-    storeElement(c.dtype, row.data(), k, src == kReduced ? p.reduced(k) : p.input(src, k));
+  for (size_t k = 0; k < m; ++k) storeElement(c.dtype, row.data(), k, src == kReduced ? p.reduced(k) : p.input(src, k));
   return row;
 }
 

@@ -70,15 +70,17 @@ Placement place(Comm& comm, const Buffers& buf, const MeasureSpec& s) {
 }
 
 // Writes the input (and, for a check, poisons the output) through host staging when needed.
-void prepareData(Device& dev, const Buffers& buf, const Placement& p, const CheckLayout& cl,
-                 bool poison) {
+void prepareData(Device& dev, const Buffers& buf, const Placement& p, const CheckLayout& cl, bool poison) {
   const size_t ts = dtypeInfo(cl.dtype).size;
   auto stage = [&](unsigned char* target, size_t elems, bool input) {
     if (elems == 0) return;
     void* host = dev.hostAccessible() ? target : buf.staging;
     if (!dev.hostAccessible() && elems * ts > buf.stagingBytes)
       throw Error(ErrorKind::Internal, "staging buffer too small");
-    if (input) fillInput(cl, host, elems); else fillSentinel(cl.dtype, host, elems);
+    if (input)
+      fillInput(cl, host, elems);
+    else
+      fillSentinel(cl.dtype, host, elems);
     dev.fromHost(target, host, elems * ts);
   };
   // Sentinel first: in place, the input overlaps the output and must win.
@@ -140,7 +142,10 @@ MeasureResult measure(Comm& comm, Device& dev, const Buffers& buf, const Measure
     comm.run(op, p.args);
     comm.complete(dev);
     const auto t1 = Clock::now();
-    if (w > 0 || s.warmup == 1) { estUs += usSince(t0, t1); ++estCount; }
+    if (w > 0 || s.warmup == 1) {
+      estUs += usSince(t0, t1);
+      ++estCount;
+    }
     if (op.barrierPerIter) comm.barrier();
     prog.iteration.store(w + 1, std::memory_order_relaxed);
   }

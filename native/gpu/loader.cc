@@ -57,8 +57,7 @@ std::string lastDlError(const std::string& name) {
 // The file behind a handle, for run metadata: the loader's own record, with symlinks resolved.
 std::string pathOf(void* handle, const std::string& fallback) {
   struct link_map* lm = nullptr;
-  if (dlinfo(handle, RTLD_DI_LINKMAP, &lm) == 0 && lm && lm->l_name && lm->l_name[0])
-    return realPath(lm->l_name);
+  if (dlinfo(handle, RTLD_DI_LINKMAP, &lm) == 0 && lm && lm->l_name && lm->l_name[0]) return realPath(lm->l_name);
   return fallback;
 }
 

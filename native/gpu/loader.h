@@ -13,11 +13,12 @@ struct Library {
 };
 
 struct LibrarySpec {
-  std::string what;                  // "NCCL", "the CUDA runtime": used in messages
-  std::vector<std::string> sonames;  // in order of preference, e.g. {"libcudart.so.13", "libcudart.so.12", "libcudart.so.11.0"}
-  std::string explicitPath;          // a file or a directory from an option or variable ("" = none)
-  std::string explicitHow;           // how the user sets it, named in the error, e.g. "--nccl-lib or CCBENCH_NCCL_LIB"
-  std::vector<std::string> dirs;     // extra directories, tried after a copy already loaded and before the loader's search
+  std::string what;  // "NCCL", "the CUDA runtime": used in messages
+  std::vector<std::string>
+      sonames;               // in order of preference, e.g. {"libcudart.so.13", "libcudart.so.12", "libcudart.so.11.0"}
+  std::string explicitPath;  // a file or a directory from an option or variable ("" = none)
+  std::string explicitHow;   // how the user sets it, named in the error, e.g. "--nccl-lib or CCBENCH_NCCL_LIB"
+  std::vector<std::string> dirs;  // extra directories, tried after a copy already loaded and before the loader's search
 };
 
 // Tries, in order: explicitPath (a file, or a directory holding one of the sonames — when given,

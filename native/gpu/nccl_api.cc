@@ -133,7 +133,8 @@ std::unique_ptr<NcclApi> load(bool rccl, const std::string& explicitPath) {
   int code = 0;
   const int rc = api->getVersion(&code);
   if (rc != kNcclSuccess || code <= 0)
-    throw Error(ErrorKind::Unavailable, spec.what + " (" + lib.path + ") did not report its version (ncclGetVersion returned " +
+    throw Error(ErrorKind::Unavailable, spec.what + " (" + lib.path +
+                                            ") did not report its version (ncclGetVersion returned " +
                                             std::to_string(rc) + ")");
   api->version = decodeNcclVersion(code);
   // NCCL has never exported an all-to-all-v; RCCL has since ROCm 4.0, and newer RCCL also under

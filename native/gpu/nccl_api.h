@@ -41,22 +41,24 @@ struct NcclApi {
   int (*reduceScatter)(const void* send, void* recv, size_t recvcount, int dtype, int op, void* comm, void* stream);
 
   // Optional, gated by version (§3.1): nullptr when absent or newer than the library.
-  int (*commAbort)(void* comm) = nullptr;                                // 2.4.2
-  int (*commGetAsyncError)(void* comm, int* result) = nullptr;          // 2.4.2
+  int (*commAbort)(void* comm) = nullptr;                                                               // 2.4.2
+  int (*commGetAsyncError)(void* comm, int* result) = nullptr;                                          // 2.4.2
   int (*send)(const void* buf, size_t count, int dtype, int peer, void* comm, void* stream) = nullptr;  // 2.7.3
   int (*recv)(void* buf, size_t count, int dtype, int peer, void* comm, void* stream) = nullptr;        // 2.7.3
-  const char* (*getLastError)(void* comm) = nullptr;                     // 2.13.4
-  int (*commFinalize)(void* comm) = nullptr;                             // 2.14.3
-  int (*commSplit)(void* comm, int color, int key, void** newcomm, void* config) = nullptr;  // 2.18.1
+  const char* (*getLastError)(void* comm) = nullptr;                                                    // 2.13.4
+  int (*commFinalize)(void* comm) = nullptr;                                                            // 2.14.3
+  int (*commSplit)(void* comm, int color, int key, void** newcomm, void* config) = nullptr;             // 2.18.1
   // All-to-all: ncclAlltoAll (NCCL ≥ 2.28.3, RCCL ≥ 2.28.3), else RCCL's ncclAllToAll; count per peer.
   int (*allToAll)(const void* send, void* recv, size_t count, int dtype, void* comm, void* stream) = nullptr;
-  int (*gather)(const void* send, void* recv, size_t count, int dtype, int root, void* comm, void* stream) = nullptr;   // NCCL 2.28.3; RCCL always
-  int (*scatter)(const void* send, void* recv, size_t count, int dtype, int root, void* comm, void* stream) = nullptr;  // NCCL 2.28.3; RCCL always
+  int (*gather)(const void* send, void* recv, size_t count, int dtype, int root, void* comm,
+                void* stream) = nullptr;  // NCCL 2.28.3; RCCL always
+  int (*scatter)(const void* send, void* recv, size_t count, int dtype, int root, void* comm,
+                 void* stream) = nullptr;  // NCCL 2.28.3; RCCL always
 
-  bool hasAvg() const;   // ncclAvg: 2.10.3
-  bool hasBf16() const;  // ncclBfloat16: 2.10.3 (RCCL always)
-  bool hasFp8() const;   // float8 e4m3/e5m2: NCCL 2.24.3, RCCL 2.20.5
-  std::string describe() const;  // "NCCL 2.30.7 (/path/libnccl.so.2)"
+  bool hasAvg() const;                            // ncclAvg: 2.10.3
+  bool hasBf16() const;                           // ncclBfloat16: 2.10.3 (RCCL always)
+  bool hasFp8() const;                            // float8 e4m3/e5m2: NCCL 2.24.3, RCCL 2.20.5
+  std::string describe() const;                   // "NCCL 2.30.7 (/path/libnccl.so.2)"
   std::string error(int code, void* comm) const;  // getErrorString + getLastError when present
 };
 

@@ -90,7 +90,8 @@ void bindTable(Runtime& rt, const Library& lib, const std::string& p) {
   bind(rt.graphExecDestroy, lib, p + "GraphExecDestroy");
   bind(rt.graphDestroy, lib, p + "GraphDestroy");
   bind(rt.getErrorString, lib, p + "GetErrorString");
-  extras(rt.vendor).getErrorName = reinterpret_cast<const char* (*)(int)>(symbol(lib, (p + "GetErrorName").c_str(), false));
+  extras(rt.vendor).getErrorName =
+      reinterpret_cast<const char* (*)(int)>(symbol(lib, (p + "GetErrorName").c_str(), false));
 }
 
 void readVersions(Runtime& rt, const Library& lib, const std::string& p) {
@@ -143,7 +144,10 @@ std::unique_ptr<Runtime> loadCuda() {
   std::vector<std::string> skipped;
   for (const char* so : {"libcudart.so.13", "libcudart.so.12", "libcudart.so.11.0"}) {
     const int major = std::atoi(so + std::strlen("libcudart.so."));
-    if (driverCuda > 0 && major > driverCuda / 1000) skipped.push_back(so); else spec.sonames.push_back(so);
+    if (driverCuda > 0 && major > driverCuda / 1000)
+      skipped.push_back(so);
+    else
+      spec.sonames.push_back(so);
   }
   if (spec.sonames.empty()) {  // a driver older than CUDA 11: let the version check explain
     spec.sonames = skipped;
@@ -157,7 +161,8 @@ std::unique_ptr<Runtime> loadCuda() {
     if (skipped.empty()) throw;
     std::string names;
     for (const std::string& s : skipped) names += (names.empty() ? "" : ", ") + s;
-    throw Error(e.kind(), std::string(e.what()) + " (not considered: " + names + ", newer than this node's driver, CUDA " +
+    throw Error(e.kind(), std::string(e.what()) + " (not considered: " + names +
+                              ", newer than this node's driver, CUDA " +
                               runtimeVersionString(Vendor::Nvidia, driverCuda) + ")");
   }
 
@@ -175,11 +180,12 @@ std::unique_ptr<Runtime> loadCuda() {
   rt->attrSmCount = 16;
 
   const int rtMajor = rt->runtimeVersion / 1000;
-  const std::string what = "the CUDA runtime " + runtimeVersionString(Vendor::Nvidia, rt->runtimeVersion) + " (" + rt->path + ")";
+  const std::string what =
+      "the CUDA runtime " + runtimeVersionString(Vendor::Nvidia, rt->runtimeVersion) + " (" + rt->path + ")";
   const std::string need = "CUDA " + std::to_string(rtMajor) + ".x needs driver " + driverFloor(rtMajor) + " or newer";
   if (rt->driverVersion == 0)
-    throw Error(ErrorKind::Unavailable, what + " found no NVIDIA driver on this node (" + need +
-                                            "); run on a GPU node or install the driver");
+    throw Error(ErrorKind::Unavailable,
+                what + " found no NVIDIA driver on this node (" + need + "); run on a GPU node or install the driver");
   // Minor-version compatibility: any driver of the same CUDA major runs the runtime (§1).
   if (rt->driverVersion / 1000 < rtMajor)
     throw Error(ErrorKind::Unavailable, what + " is too new for this node's driver, which supports CUDA " +
@@ -190,13 +196,17 @@ std::unique_ptr<Runtime> loadCuda() {
   const int rc = rt->getDeviceCount(&count);
   if (rc == kCudaErrorInsufficientDriver)
     throw Error(ErrorKind::Unavailable, what + " refuses this node's driver (CUDA " +
-                                            runtimeVersionString(Vendor::Nvidia, rt->driverVersion) + "; " + need + ")");
+                                            runtimeVersionString(Vendor::Nvidia, rt->driverVersion) + "; " + need +
+                                            ")");
   if (rc == kCudaErrorStubLibrary)
-    throw Error(ErrorKind::Unavailable, what + " reached the toolkit's stub libcuda.so instead of the driver; "
-                                               "remove the CUDA stubs directory from LD_LIBRARY_PATH");
+    throw Error(ErrorKind::Unavailable, what +
+                                            " reached the toolkit's stub libcuda.so instead of the driver; "
+                                            "remove the CUDA stubs directory from LD_LIBRARY_PATH");
   if (rc == kCudaErrorSystemDriverMismatch)
-    throw Error(ErrorKind::Unavailable, what + ": the NVIDIA kernel module and driver library versions differ "
-                                               "(a driver update without a reboot?): " + rt->error(rc));
+    throw Error(ErrorKind::Unavailable, what +
+                                            ": the NVIDIA kernel module and driver library versions differ "
+                                            "(a driver update without a reboot?): " +
+                                            rt->error(rc));
   return rt;
 }
 
@@ -258,7 +268,8 @@ std::unique_ptr<Runtime> loadHip() {
   Extras& x = extras(Vendor::Amd);
   x.hipDeviceGet = reinterpret_cast<int (*)(int*, int)>(symbol(lib, "hipDeviceGet", false));
   x.hipDeviceGetName = reinterpret_cast<int (*)(char*, int, int)>(symbol(lib, "hipDeviceGetName", false));
-  x.hipGetDevicePropertiesR0600 = reinterpret_cast<int (*)(void*, int)>(symbol(lib, "hipGetDevicePropertiesR0600", false));
+  x.hipGetDevicePropertiesR0600 =
+      reinterpret_cast<int (*)(void*, int)>(symbol(lib, "hipGetDevicePropertiesR0600", false));
   return rt;
 }
 

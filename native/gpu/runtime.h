@@ -11,7 +11,7 @@ namespace ccb::gpu {
 enum class Vendor { Nvidia, Amd };
 
 constexpr int kSuccess = 0;
-constexpr int kNotReady = 600;         // cudaErrorNotReady / hipErrorNotReady
+constexpr int kNotReady = 600;  // cudaErrorNotReady / hipErrorNotReady
 constexpr int kMemcpyHostToDevice = 1;
 constexpr int kMemcpyDeviceToHost = 2;
 constexpr unsigned kStreamNonBlocking = 1;
@@ -20,8 +20,8 @@ constexpr int kCaptureThreadLocal = 1;  // as nccl-tests: global mode forbids NC
 
 struct Runtime {
   Vendor vendor;
-  std::string name;  // "CUDA" or "HIP"
-  std::string path;  // the library loaded
+  std::string name;                           // "CUDA" or "HIP"
+  std::string path;                           // the library loaded
   int runtimeVersion = 0, driverVersion = 0;  // as the runtime reports them (CUDA: 1000·major + 10·minor)
 
   int (*getDeviceCount)(int*);
@@ -46,7 +46,8 @@ struct Runtime {
   int (*eventDestroy)(void* event);
   int (*streamBeginCapture)(void* stream, int mode);
   int (*streamEndCapture)(void* stream, void** graph);
-  int (*graphInstantiateWithFlags)(void** exec, void* graph, unsigned long long flags);  // one signature since CUDA 11.4 (§7.2)
+  int (*graphInstantiateWithFlags)(void** exec, void* graph,
+                                   unsigned long long flags);  // one signature since CUDA 11.4 (§7.2)
   int (*graphLaunch)(void* exec, void* stream);
   int (*graphExecDestroy)(void* exec);
   int (*graphDestroy)(void* graph);
@@ -55,10 +56,10 @@ struct Runtime {
   // Vendor attribute numbers (§7.1).
   int attrPciBusId, attrPciDeviceId, attrPciDomainId, attrCcMajor, attrCcMinor, attrSmCount;
 
-  std::string deviceName(int device) const;  // CUDA: driver cuDeviceGetName; HIP: hipDeviceGetName
-  std::string arch(int device) const;        // "sm_90" from compute capability; "gfx942" from the R0600 props
-  std::string pciBusId(int device) const;    // "0000:17:00.0"
-  std::string error(int code) const;         // "<name>: <string> (code)"
+  std::string deviceName(int device) const;      // CUDA: driver cuDeviceGetName; HIP: hipDeviceGetName
+  std::string arch(int device) const;            // "sm_90" from compute capability; "gfx942" from the R0600 props
+  std::string pciBusId(int device) const;        // "0000:17:00.0"
+  std::string error(int code) const;             // "<name>: <string> (code)"
   void check(int code, const char* what) const;  // throws ccb::Error(Internal) naming the call
 };
 

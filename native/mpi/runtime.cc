@@ -11,7 +11,6 @@
 
 namespace ccb::mpi {
 
-
 std::string libraryVersion() {
   char buf[MPI_MAX_LIBRARY_VERSION_STRING];
   int len = 0;
@@ -79,12 +78,14 @@ std::vector<std::vector<char>> gather(const std::vector<char>& data) {
   std::vector<char> all;
   if (me == 0) {
     long long total = 0;
-    for (int i = 0; i < n; ++i) { displs[size_t(i)] = int(total); total += lens[size_t(i)]; }
+    for (int i = 0; i < n; ++i) {
+      displs[size_t(i)] = int(total);
+      total += lens[size_t(i)];
+    }
     if (total > 0x7fffffff) throw Error(ErrorKind::Internal, "gathered results exceed 2 GiB");
     all.resize(size_t(total));
   }
-  check(MPI_Gatherv(data.data(), len, MPI_BYTE, all.data(), lens.data(), displs.data(), MPI_BYTE, 0,
-                    MPI_COMM_WORLD),
+  check(MPI_Gatherv(data.data(), len, MPI_BYTE, all.data(), lens.data(), displs.data(), MPI_BYTE, 0, MPI_COMM_WORLD),
         "MPI_Gatherv");
   std::vector<std::vector<char>> out;
   for (int i = 0; i < (me == 0 ? n : 0); ++i)
@@ -105,7 +106,7 @@ std::string gpuAwareness() {
   std::string cuda = "unknown", rocm = "unknown";
   if (auto q = extension<int (*)()>("MPIX_Query_cuda_support")) cuda = answer(q());  // Open MPI
   if (auto q = extension<int (*)()>("MPIX_Query_rocm_support")) rocm = answer(q());  // Open MPI ≥ 5
-  if (auto q = extension<int (*)(int, int*)>("MPIX_GPU_query_support")) {           // MPICH ≥ 4
+  if (auto q = extension<int (*)(int, int*)>("MPIX_GPU_query_support")) {            // MPICH ≥ 4
     int ok = 0;
     if (q(0 /* CUDA */, &ok) == MPI_SUCCESS) cuda = answer(ok);
     if (q(2 /* HIP */, &ok) == MPI_SUCCESS) rocm = answer(ok);
@@ -117,7 +118,7 @@ std::string gpuAwareness() {
 
 extern "C" const ccb::mpi::Table* ccbench_mpi_table() {
   using namespace ccb::mpi;
-  static const Table table{kTableAbi, libraryVersion, init,   initialized, finalize, worldRank,
-                           worldSize, barrier,        bcast,  gather,      makeBackend, gpuAwareness};
+  static const Table table{kTableAbi, libraryVersion, init,  initialized, finalize,    worldRank,
+                           worldSize, barrier,        bcast, gather,      makeBackend, gpuAwareness};
   return &table;
 }

@@ -3,11 +3,14 @@
 
 namespace ccb::ops {
 
+// One field per slot of OpInfo, laid out as a table.
+// clang-format off
 const OpInfo kAllReduce{
     Op::AllReduce, "allreduce", Shape::Same,
     /*minRanks=*/1, /*evenRanks=*/false, /*reduces=*/true, /*rooted=*/false,
     /*hasInPlace=*/true, /*pairwise=*/false, /*barrierPerIter=*/true,
     Sample::PerOp, /*minCount=*/1,
     atStart, everyOutput, reduction};
+// clang-format on
 
 }  // namespace ccb::ops

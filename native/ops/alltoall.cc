@@ -9,11 +9,14 @@ std::vector<Segment> expected(const OpCall& c, size_t) { return chunkPerRank(c, 
 
 }  // namespace
 
+// One field per slot of OpInfo, laid out as a table.
+// clang-format off
 const OpInfo kAllToAll{
     Op::AllToAll, "alltoall", Shape::Exchanged,
     /*minRanks=*/1, /*evenRanks=*/false, /*reduces=*/false, /*rooted=*/false,
     /*hasInPlace=*/true, /*pairwise=*/false, /*barrierPerIter=*/true,
     Sample::PerOp, /*minCount=*/1,
     atStart, everyOutput, expected};
+// clang-format on
 
 }  // namespace ccb::ops

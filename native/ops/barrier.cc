@@ -3,11 +3,14 @@
 
 namespace ccb::ops {
 
+// One field per slot of OpInfo, laid out as a table.
+// clang-format off
 const OpInfo kBarrier{
     Op::Barrier, "barrier", Shape::None,
     /*minRanks=*/1, /*evenRanks=*/false, /*reduces=*/false, /*rooted=*/false,
     /*hasInPlace=*/false, /*pairwise=*/false, /*barrierPerIter=*/true,
     Sample::PerOp, /*minCount=*/0,
     atStart, noOutput, nothing};
+// clang-format on
 
 }  // namespace ccb::ops

@@ -11,11 +11,14 @@ std::vector<Segment> expected(const OpCall& c, size_t) { return chunkPerRank(c, 
 
 }  // namespace
 
+// One field per slot of OpInfo, laid out as a table.
+// clang-format off
 const OpInfo kGather{
     Op::Gather, "gather", Shape::Gathered,
     /*minRanks=*/1, /*evenRanks=*/false, /*reduces=*/false, /*rooted=*/true,
     /*hasInPlace=*/true, /*pairwise=*/false, /*barrierPerIter=*/true,
     Sample::PerOp, /*minCount=*/1,
     inPlace, rootOutput, expected};
+// clang-format on
 
 }  // namespace ccb::ops

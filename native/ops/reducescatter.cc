@@ -8,11 +8,14 @@ std::vector<Segment> expected(const OpCall& c, size_t n) { return oneRun(kReduce
 
 }  // namespace
 
+// One field per slot of OpInfo, laid out as a table.
+// clang-format off
 const OpInfo kReduceScatter{
     Op::ReduceScatter, "reducescatter", Shape::Scattered,
     /*minRanks=*/1, /*evenRanks=*/false, /*reduces=*/true, /*rooted=*/false,
     /*hasInPlace=*/true, /*pairwise=*/false, /*barrierPerIter=*/true,
     Sample::PerOp, /*minCount=*/1,
     atStart, everyOutput, expected};
+// clang-format on
 
 }  // namespace ccb::ops

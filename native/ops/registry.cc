@@ -51,8 +51,10 @@ const OpInfo& opInfo(Op id) { return table()[size_t(id)]; }
 
 size_t sendElems(const OpInfo& op, size_t count, int n) {
   switch (op.shape) {
-    case Shape::Same: case Shape::Gathered: return count;
-    case Shape::Scattered: case Shape::Exchanged: return count * size_t(n);
+    case Shape::Same:
+    case Shape::Gathered: return count;
+    case Shape::Scattered:
+    case Shape::Exchanged: return count * size_t(n);
     case Shape::None: return 0;
   }
   return 0;
@@ -60,8 +62,10 @@ size_t sendElems(const OpInfo& op, size_t count, int n) {
 
 size_t recvElems(const OpInfo& op, size_t count, int n) {
   switch (op.shape) {
-    case Shape::Same: case Shape::Scattered: return count;
-    case Shape::Gathered: case Shape::Exchanged: return count * size_t(n);
+    case Shape::Same:
+    case Shape::Scattered: return count;
+    case Shape::Gathered:
+    case Shape::Exchanged: return count * size_t(n);
     case Shape::None: return 0;
   }
   return 0;

@@ -11,11 +11,14 @@ std::vector<Segment> expected(const OpCall& c, size_t n) { return oneRun(c.root,
 
 }  // namespace
 
+// One field per slot of OpInfo, laid out as a table.
+// clang-format off
 const OpInfo kScatter{
     Op::Scatter, "scatter", Shape::Scattered,
     /*minRanks=*/1, /*evenRanks=*/false, /*reduces=*/false, /*rooted=*/true,
     /*hasInPlace=*/true, /*pairwise=*/false, /*barrierPerIter=*/true,
     Sample::PerOp, /*minCount=*/1,
     inPlace, everyOutput, expected};
+// clang-format on
 
 }  // namespace ccb::ops

@@ -25,31 +25,50 @@ const rankEnv = detectRankEnv(process.env);
 let addonLoaded = false;
 
 async function run(runs: (string | RunSpec)[], o: CliOptions): Promise<void> {
-  const command = process.env.CCBENCH_COMMAND ? (JSON.parse(process.env.CCBENCH_COMMAND) as string[]) : ['ccbench', ...process.argv.slice(2)];
+  const command = process.env.CCBENCH_COMMAND
+    ? (JSON.parse(process.env.CCBENCH_COMMAND) as string[])
+    : ['ccbench', ...process.argv.slice(2)];
   if (rankEnv) {
     addonLoaded = true;
     process.exitCode = await runRank({ env: rankEnv, command, runs, options: o });
     return;
   }
   if (process.env.CCBENCH_LAUNCHED)
-    throw new Error('this process was started by the ccbench launcher but sees no rank variables (OMPI_COMM_WORLD_RANK, PMI_RANK, SLURM_PROCID, ...)');
+    throw new Error(
+      'this process was started by the ccbench launcher but sees no rank variables (OMPI_COMM_WORLD_RANK, PMI_RANK, SLURM_PROCID, ...)',
+    );
   const plan = buildPlan(runs, o);
-  process.exitCode = await launchRanks(plan, { launcher: o.launcher, launcherArgs: o.launcherArgs, argv: process.argv.slice(2), command });
+  process.exitCode = await launchRanks(plan, {
+    launcher: o.launcher,
+    launcherArgs: o.launcherArgs,
+    argv: process.argv.slice(2),
+    command,
+  });
 }
 
 async function sbatch(op: string, o: SbatchCliOptions, rankArgs: string[]): Promise<void> {
   const ops = op === 'all' ? OPS.map((x) => x.name) : [op];
   const ranks = (o.nodes ?? 1) * tasksPerNode(o);
   const plan: Plan = buildPlan(ops, o, ranks); // the checks the ranks will make, now rather than in the queue
-  const script = sbatchScript(op, rankArgs, o, o.backend ?? 'mpi', process.execPath, process.argv[1], plan.output.files.some((f) => f.format === 'json'));
+  const script = sbatchScript(
+    op,
+    rankArgs,
+    o,
+    o.backend ?? 'mpi',
+    process.execPath,
+    process.argv[1],
+    plan.output.files.some((f) => f.format === 'json'),
+  );
   if (!o.submit) {
     process.stdout.write(script);
     return;
   }
   const id = submit(script);
   const name = o.jobName ?? `ccbench-${op}`;
-  process.stdout.write(`submitted batch job ${id}: output in ${(o.output ?? `${name}-%j.out`).replace('%j', id)}` +
-    `${plan.output.files.some((f) => f.format === 'json') ? '' : `, results in ${name}-${id}.json`}\n`);
+  process.stdout.write(
+    `submitted batch job ${id}: output in ${(o.output ?? `${name}-%j.out`).replace('%j', id)}` +
+      `${plan.output.files.some((f) => f.format === 'json') ? '' : `, results in ${name}-${id}.json`}\n`,
+  );
 }
 
 async function info(o: { json?: boolean; ncclLib?: string }): Promise<void> {

@@ -32,10 +32,11 @@ function parser(key: string, d: OptionDecl): ((v: string, prev: unknown) => unkn
       throw new InvalidArgumentError(messageOf(e));
     }
   };
-  if (key === 'out') return wrap((v, prev) => {
-    const { format, path } = resolveOut(v);
-    return [...((prev as string[] | undefined) ?? []), `${format}:${path}`];
-  });
+  if (key === 'out')
+    return wrap((v, prev) => {
+      const { format, path } = resolveOut(v);
+      return [...((prev as string[] | undefined) ?? []), `${format}:${path}`];
+    });
   switch (d.kind) {
     case 'whole':
     case 'seconds':
@@ -54,7 +55,8 @@ function parser(key: string, d: OptionDecl): ((v: string, prev: unknown) => unkn
 function optionOf(key: string, d: OptionDecl): Option {
   const shown = d.defaultText ?? (d.default !== undefined && d.kind !== 'flag' ? String(d.default) : undefined);
   const opt = new Option(d.flags, d.help + (shown !== undefined ? ` (default: ${shown})` : ''));
-  if (opt.attributeName() !== key) throw new Error(`option ${d.flags} is declared as '${key}'; name it '${opt.attributeName()}'`);
+  if (opt.attributeName() !== key)
+    throw new Error(`option ${d.flags} is declared as '${key}'; name it '${opt.attributeName()}'`);
   const choices = key === 'format' ? EXPORTERS.map((e) => e.name) : d.choices;
   if (choices) opt.choices(choices);
   const parse = parser(key, d);
@@ -83,8 +85,9 @@ export function typedArgs(cmd: Command): string[] {
   return out;
 }
 
-const FORMATS = `Output formats (--format for standard output, --out [format:]file for files):\n${EXPORTERS.map((e) =>
-  `  ${e.name.padEnd(10)} ${e.summary}${e.extensions.length ? ` (.${e.extensions.join(', .')})` : ''}`).join('\n')}`;
+const FORMATS = `Output formats (--format for standard output, --out [format:]file for files):\n${EXPORTERS.map(
+  (e) => `  ${e.name.padEnd(10)} ${e.summary}${e.extensions.length ? ` (.${e.extensions.join(', .')})` : ''}`,
+).join('\n')}`;
 
 const MAIN_EXAMPLES = `
 Examples:
@@ -114,12 +117,18 @@ ${EXIT_MEANINGS.map(([c, m]) => `  ${String(c).padStart(3)}  ${m}`).join('\n')}`
 function opExamples(op: OpDef): string {
   const lines = ['\nExamples:'];
   if (op.pairwise) {
-    lines.push(`  $ ccbench ${op.name} --sizes 0:4M`, `  $ ccbench ${op.name} --sizes 8:1M -n 4 --json ${op.name}.json   (2 pairs: 0↔2, 1↔3)`);
+    lines.push(
+      `  $ ccbench ${op.name} --sizes 0:4M`,
+      `  $ ccbench ${op.name} --sizes 8:1M -n 4 --json ${op.name}.json   (2 pairs: 0↔2, 1↔3)`,
+    );
   } else if (op.shape === 'none') {
     lines.push(`  $ ccbench ${op.name} -n 4`, `  $ ccbench ${op.name} --ranks 2,4 -n 4 --csv ${op.name}.csv`);
   } else {
-    lines.push(`  $ ccbench ${op.name} --sizes 8:1M -n 2`, `  $ ccbench ${op.name} --sizes 1K:64M -n 4 --check --json ${op.name}.json`,
-      `  $ ccbench ${op.name} --dtype float32,bfloat16 --ranks 2,4 -n 4${op.reduces ? ' --reduce-op sum,max' : ''}`);
+    lines.push(
+      `  $ ccbench ${op.name} --sizes 8:1M -n 2`,
+      `  $ ccbench ${op.name} --sizes 1K:64M -n 4 --check --json ${op.name}.json`,
+      `  $ ccbench ${op.name} --dtype float32,bfloat16 --ranks 2,4 -n 4${op.reduces ? ' --reduce-op sum,max' : ''}`,
+    );
   }
   lines.push('', `Size: ${SIZE_MEANING[op.shape]}.`, `One sample: ${op.timed}.`);
   if (op.shape !== 'none') lines.push(`busbw = algbw × ${op.busFormula} (nccl-tests).`);
@@ -131,14 +140,22 @@ function opExamples(op: OpDef): string {
 /** Commander's own errors (unknown option, bad number, ...) as one ccbench line, or silence. */
 export function errorWriter(enabled: boolean) {
   return (str: string, write: (s: string) => void): void => {
-    if (enabled) write(`ccbench: ${str.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()} (see ccbench --help)\n`);
+    if (enabled)
+      write(
+        `ccbench: ${str
+          .replace(/^error: /, '')
+          .replace(/\s*\n\s*/g, ' ')
+          .trim()} (see ccbench --help)\n`,
+      );
   };
 }
 
 export function buildProgram(run: RunHandler, sbatch: SbatchHandler, info: InfoHandler, reportErrors = true): Command {
   const program = new Command('ccbench')
     .configureOutput({ outputError: errorWriter(reportErrors) }) // before subcommands: they inherit it
-    .description('Communication microbenchmarks for GPU clusters: point-to-point and collectives over NCCL, RCCL, MPI and Gloo, with OSU and nccl-tests methodology.')
+    .description(
+      'Communication microbenchmarks for GPU clusters: point-to-point and collectives over NCCL, RCCL, MPI and Gloo, with OSU and nccl-tests methodology.',
+    )
     .version(VERSION)
     .usage('<op> [options]')
     .showSuggestionAfterError(true)
@@ -146,45 +163,91 @@ export function buildProgram(run: RunHandler, sbatch: SbatchHandler, info: InfoH
     .addHelpText('after', MAIN_EXAMPLES);
 
   for (const op of OPS) {
-    const cmd = addRunOptions(program.command(op.name).aliases([...op.aliases]).description(op.summary));
+    const cmd = addRunOptions(
+      program
+        .command(op.name)
+        .aliases([...op.aliases])
+        .description(op.summary),
+    );
     cmd.addHelpText('after', opExamples(op));
     cmd.action(async (opts: CliOptions) => run([op.name], opts));
   }
-  const all = addRunOptions(program.command('all').description('every operation in turn (combinations that cannot run are skipped with a note)'));
-  all.addHelpText('after', '\nExamples:\n  $ ccbench all --sizes 8:1M -n 4 --check\n  $ ccbench all --sizes 1K:16M -n 2 --json all.json');
-  all.action(async (opts: CliOptions) => run(OPS.map((o) => o.name), opts));
+  const all = addRunOptions(
+    program
+      .command('all')
+      .description('every operation in turn (combinations that cannot run are skipped with a note)'),
+  );
+  all.addHelpText(
+    'after',
+    '\nExamples:\n  $ ccbench all --sizes 8:1M -n 4 --check\n  $ ccbench all --sizes 1K:16M -n 2 --json all.json',
+  );
+  all.action(async (opts: CliOptions) =>
+    run(
+      OPS.map((o) => o.name),
+      opts,
+    ),
+  );
 
-  const suite = addRunOptions(program.command('suite').argument('<name>', 'a suite in suites/ (osu, nccl-tests, smoke) or a suite file')
-    .description("a named set of runs in one launch; options you give override the suite's"));
-  suite.addHelpText('after', '\nExamples:\n  $ ccbench suite osu -n 2 --json osu.json\n  $ ccbench suite smoke -n 4\n  $ ccbench suite nccl-tests -n 2 --sizes 8:64M\n  $ ccbench suite ./my-suite.json -n 8\n\nA suite file: {"description": "...", "options": {"timing": "batch", "iters": 20},\n  "runs": [{"op": "allreduce", "sizes": "8:1G", "dtype": "float32,bfloat16"}, {"op": "alltoall"}]}');
+  const suite = addRunOptions(
+    program
+      .command('suite')
+      .argument('<name>', 'a suite in suites/ (osu, nccl-tests, smoke) or a suite file')
+      .description("a named set of runs in one launch; options you give override the suite's"),
+  );
+  suite.addHelpText(
+    'after',
+    '\nExamples:\n  $ ccbench suite osu -n 2 --json osu.json\n  $ ccbench suite smoke -n 4\n  $ ccbench suite nccl-tests -n 2 --sizes 8:64M\n  $ ccbench suite ./my-suite.json -n 8\n\nA suite file: {"description": "...", "options": {"timing": "batch", "iters": 20},\n  "runs": [{"op": "allreduce", "sizes": "8:1G", "dtype": "float32,bfloat16"}, {"op": "alltoall"}]}',
+  );
   suite.action(async (name: string, opts: CliOptions, cmd: Command) => {
-    const explicit = new Set(Object.keys(opts).filter((k) => cmd.getOptionValueSource(k) === 'cli')) as Set<keyof PlanInput>;
+    const explicit = new Set(Object.keys(opts).filter((k) => cmd.getOptionValueSource(k) === 'cli')) as Set<
+      keyof PlanInput
+    >;
     const { runs, options } = applySuite(loadSuite(name), opts, explicit);
     return run(runs, { ...opts, ...options });
   });
 
-  const sb = addOptions(addRunOptions(program.command('sbatch').argument('<op>', 'the operation to run (or all)')
-    .description('print a Slurm batch script that runs <op> with srun (options other than the ones below go to the benchmark); --submit submits it')), SBATCH_OPTIONS);
-  sb.addHelpText('after', '\nExamples:\n  $ ccbench sbatch allreduce --nodes 2 --gpus-per-node 8 --partition gpu --time 00:20:00 --sizes 8:8G\n  $ ccbench sbatch alltoall --nodes 4 --ntasks-per-node 1 --backend gloo --submit\n  $ ccbench sbatch all --nodes 2 --ntasks-per-node 2 --check > ccbench.sbatch && sbatch ccbench.sbatch');
+  const sb = addOptions(
+    addRunOptions(
+      program
+        .command('sbatch')
+        .argument('<op>', 'the operation to run (or all)')
+        .description(
+          'print a Slurm batch script that runs <op> with srun (options other than the ones below go to the benchmark); --submit submits it',
+        ),
+    ),
+    SBATCH_OPTIONS,
+  );
+  sb.addHelpText(
+    'after',
+    '\nExamples:\n  $ ccbench sbatch allreduce --nodes 2 --gpus-per-node 8 --partition gpu --time 00:20:00 --sizes 8:8G\n  $ ccbench sbatch alltoall --nodes 4 --ntasks-per-node 1 --backend gloo --submit\n  $ ccbench sbatch all --nodes 2 --ntasks-per-node 2 --check > ccbench.sbatch && sbatch ccbench.sbatch',
+  );
   sb.action(async (op: string, opts: SbatchCliOptions, cmd: Command) => sbatch(op, opts, [op, ...typedArgs(cmd)]));
 
-  program.command('info').description("this node's GPUs, driver and runtime, NCCL / RCCL, MPI and its GPU awareness, and the ccbench build")
+  program
+    .command('info')
+    .description("this node's GPUs, driver and runtime, NCCL / RCCL, MPI and its GPU awareness, and the ccbench build")
     .option('--json', 'print JSON instead of tables')
     .addOption(optionOf('ncclLib', OPTIONS.ncclLib))
-    .addHelpText('after', '\nExamples:\n  $ ccbench info\n  $ ccbench info --json > node.json\n  $ srun -N 2 --ntasks-per-node 1 ccbench info --json   (one report per node)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ ccbench info\n  $ ccbench info --json > node.json\n  $ srun -N 2 --ntasks-per-node 1 ccbench info --json   (one report per node)',
+    )
     .action(async (opts: { json?: boolean; ncclLib?: string }) => info(opts));
 
-  program.command('list').description('list the operations, commands, backends, suites and output formats').action(() => {
-    const say = (name: string, what: string) => process.stdout.write(`${name.padEnd(14)} ${what}\n`);
-    for (const op of OPS) say(op.name, op.summary);
-    process.stdout.write('\ncommands:\n');
-    for (const c of program.commands) if (!OPS.some((o) => o.name === c.name())) say(c.name(), c.description());
-    process.stdout.write('\nbackends:\n');
-    for (const b of BACKENDS) say(b.name, b.summary);
-    process.stdout.write('\nsuites (ccbench suite <name>):\n');
-    for (const s of listSuites()) say(s.name, s.description);
-    process.stdout.write('\noutput formats (--format, --out):\n');
-    for (const e of EXPORTERS) say(e.name, e.summary);
-  });
+  program
+    .command('list')
+    .description('list the operations, commands, backends, suites and output formats')
+    .action(() => {
+      const say = (name: string, what: string) => process.stdout.write(`${name.padEnd(14)} ${what}\n`);
+      for (const op of OPS) say(op.name, op.summary);
+      process.stdout.write('\ncommands:\n');
+      for (const c of program.commands) if (!OPS.some((o) => o.name === c.name())) say(c.name(), c.description());
+      process.stdout.write('\nbackends:\n');
+      for (const b of BACKENDS) say(b.name, b.summary);
+      process.stdout.write('\nsuites (ccbench suite <name>):\n');
+      for (const s of listSuites()) say(s.name, s.description);
+      process.stdout.write('\noutput formats (--format, --out):\n');
+      for (const e of EXPORTERS) say(e.name, e.summary);
+    });
   return program;
 }

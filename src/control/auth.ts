@@ -15,7 +15,13 @@ export function nonce(): string {
 }
 
 /** Proof that `role` knows the secret, bound to this connection's two nonces and the rank. */
-export function proof(secret: string, role: 'client' | 'server', serverNonce: string, clientNonce: string, rank: number): string {
+export function proof(
+  secret: string,
+  role: 'client' | 'server',
+  serverNonce: string,
+  clientNonce: string,
+  rank: number,
+): string {
   return createHmac('sha256', secret).update(`ccbench/1 ${role} ${serverNonce} ${clientNonce} ${rank}`).digest('hex');
 }
 
@@ -41,13 +47,17 @@ export async function jobSecret(env: Env, rank: number, waitMs = 10_000): Promis
   const job = env.SLURM_JOB_ID;
   const step = env.SLURM_STEP_ID ?? env.SLURM_STEPID;
   if (!job || step === undefined)
-    throw new UsageError('this job has no shared secret for its control plane; export CCBENCH_JOB_SECRET=$(openssl rand -hex 32) for every rank, or start ranks with ccbench\'s own launchers');
+    throw new UsageError(
+      "this job has no shared secret for its control plane; export CCBENCH_JOB_SECRET=$(openssl rand -hex 32) for every rank, or start ranks with ccbench's own launchers",
+    );
   const file = keyFile(env);
   if (rank === 0 && !existsSync(file)) createKey(file);
   const deadline = Date.now() + waitMs;
   while (!existsSync(file)) {
     if (Date.now() > deadline)
-      throw new UsageError(`${file} did not appear within ${waitMs / 1000} s; it must be on a file system all nodes share, or export CCBENCH_JOB_SECRET for every rank`);
+      throw new UsageError(
+        `${file} did not appear within ${waitMs / 1000} s; it must be on a file system all nodes share, or export CCBENCH_JOB_SECRET for every rank`,
+      );
     await new Promise((r) => setTimeout(r, 100));
   }
   const key = readFileSync(file, 'utf8').trim();

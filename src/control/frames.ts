@@ -26,7 +26,11 @@ export interface Frame {
 
 export class FrameError extends Error {}
 
-export function encodeFrame(type: FrameTypeId, header: Record<string, unknown>, payload: Buffer = Buffer.alloc(0)): Buffer {
+export function encodeFrame(
+  type: FrameTypeId,
+  header: Record<string, unknown>,
+  payload: Buffer = Buffer.alloc(0),
+): Buffer {
   const h = Buffer.from(JSON.stringify(header));
   const out = Buffer.alloc(4 + 1 + 4 + h.length + payload.length);
   out.writeUInt32BE(1 + 4 + h.length + payload.length, 0);
@@ -84,6 +88,11 @@ function parseBody(body: Buffer): Frame {
   } catch {
     throw new FrameError('header is not JSON');
   }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new FrameError('header is not an object');
-  return { type: type as FrameTypeId, header: header as Record<string, unknown>, payload: Buffer.from(body.subarray(5 + hlen)) };
+  if (typeof header !== 'object' || header === null || Array.isArray(header))
+    throw new FrameError('header is not an object');
+  return {
+    type: type as FrameTypeId,
+    header: header as Record<string, unknown>,
+    payload: Buffer.from(body.subarray(5 + hlen)),
+  };
 }

@@ -45,7 +45,10 @@ export class Monitor {
   private every = 1000;
   private lastTick = Date.now();
 
-  constructor(private readonly control: TcpControl, private readonly o: MonitorOptions) {
+  constructor(
+    private readonly control: TcpControl,
+    private readonly o: MonitorOptions,
+  ) {
     o.hosts?.forEach((h, r) => this.hosts.set(r, h));
   }
 
@@ -90,7 +93,11 @@ export class Monitor {
     for (const [r, s] of peers) {
       if (now - s.heard <= limit) continue;
       const secs = Math.round((now - s.heard) / 1000);
-      return this.o.fatal('silent', `${this.name(r)} has sent nothing for ${secs} s (stopped or hung) during ${this.whereIs(r, me)}`, EXIT.timeout);
+      return this.o.fatal(
+        'silent',
+        `${this.name(r)} has sent nothing for ${secs} s (stopped or hung) during ${this.whereIs(r, me)}`,
+        EXIT.timeout,
+      );
     }
     if (this.o.rank !== 0) return;
     // Everyone is alive: is anyone getting anywhere?
@@ -103,7 +110,11 @@ export class Monitor {
     }
     if (now - this.lastChange > limit) {
       const where = positions.map(([r, p]) => `${this.name(r)} in ${describe(p)}`).join('; ');
-      this.o.fatal('stuck', `no rank made progress for ${Math.round((now - this.lastChange) / 1000)} s: ${where}`, EXIT.timeout);
+      this.o.fatal(
+        'stuck',
+        `no rank made progress for ${Math.round((now - this.lastChange) / 1000)} s: ${where}`,
+        EXIT.timeout,
+      );
     }
   }
 
@@ -119,7 +130,12 @@ export class Monitor {
   private onEvent(e: PeerEvent): void {
     const last = this.whereIs(e.rank);
     if (e.kind === 'aborted') return this.o.fatal('abort', e.message ?? '', e.code ?? 1);
-    if (e.kind === 'failed') return this.o.fatal('peer-failed', `${this.name(e.rank)} failed during ${last}: ${e.message}`, e.code ?? EXIT.rankFailed);
+    if (e.kind === 'failed')
+      return this.o.fatal(
+        'peer-failed',
+        `${this.name(e.rank)} failed during ${last}: ${e.message}`,
+        e.code ?? EXIT.rankFailed,
+      );
     if (this.o.rank === 0) return this.o.fatal('died', `${this.name(e.rank)} died during ${last}`, EXIT.rankFailed);
     this.o.fatal('lost', `lost the connection to ${this.name(0)} during ${last}`, EXIT.rankFailed);
   }

@@ -3,7 +3,11 @@ import type { Addon } from '../native/addon.js';
 import type { ControlPlane } from './control.js';
 
 export class MpiControl implements ControlPlane {
-  private constructor(private readonly addon: Addon, readonly rank: number, readonly size: number) {}
+  private constructor(
+    private readonly addon: Addon,
+    readonly rank: number,
+    readonly size: number,
+  ) {}
 
   static async connect(addon: Addon): Promise<MpiControl> {
     const { rank, size } = await addon.mpiInit();

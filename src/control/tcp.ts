@@ -53,7 +53,11 @@ export class TcpControl implements ControlPlane {
   private onEvent: (e: PeerEvent) => void = () => {};
   readonly refused: string[] = []; // why connections were dropped (reported if the rendezvous fails)
 
-  private constructor(readonly rank: number, readonly size: number, private readonly secret: string) {}
+  private constructor(
+    readonly rank: number,
+    readonly size: number,
+    private readonly secret: string,
+  ) {}
 
   /** Rank 0: listening once this resolves; `joined` resolves when every other rank has proved itself. */
   static async listen(o: TcpOptions): Promise<{ control: TcpControl; port: number; joined: Promise<void> }> {
@@ -132,13 +136,17 @@ export class TcpControl implements ControlPlane {
       this.write(this.peers.get(0) as Peer, FrameType.Gather, { seq }, data);
       return null;
     }
-    const parts = await Promise.all([...Array(this.size - 1).keys()].map((i) => this.expect(i + 1, FrameType.Gather, seq)));
+    const parts = await Promise.all(
+      [...Array(this.size - 1).keys()].map((i) => this.expect(i + 1, FrameType.Gather, seq)),
+    );
     return [data, ...parts.map((f) => f.payload)];
   }
 
   /** Resolves once every queued frame has been handed to the kernel, or after ms. */
   flush(ms: number): Promise<void> {
-    const drained = [...this.peers.values()].map((p) => new Promise<void>((r) => (p.socket.destroyed ? r() : p.socket.write('', () => r()))));
+    const drained = [...this.peers.values()].map(
+      (p) => new Promise<void>((r) => (p.socket.destroyed ? r() : p.socket.write('', () => r()))),
+    );
     return Promise.race([Promise.all(drained).then(() => {}), new Promise<void>((r) => setTimeout(r, ms).unref())]);
   }
 
@@ -175,12 +183,22 @@ export class TcpControl implements ControlPlane {
     this.server = server;
     let listening: (port: number) => void = () => {};
     let notListening: (e: Error) => void = () => {};
-    const listened = new Promise<number>((res, rej) => { listening = res; notListening = rej; });
+    const listened = new Promise<number>((res, rej) => {
+      listening = res;
+      notListening = rej;
+    });
     const joined = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         const missing = [...Array(this.size - 1).keys()].map((i) => i + 1).filter((r) => !this.peers.has(r));
-        const why = this.refused.length ? `; refused connections: ${[...new Set(this.refused)].slice(0, 5).join('; ')}` : '';
-        reject(new JobError(`rank${missing.length > 1 ? 's' : ''} ${missing.join(', ')} did not join the control plane at ${o.host}:${(server.address() as { port: number })?.port} within ${o.timeoutMs / 1000} s${why}`, EXIT.rankFailed));
+        const why = this.refused.length
+          ? `; refused connections: ${[...new Set(this.refused)].slice(0, 5).join('; ')}`
+          : '';
+        reject(
+          new JobError(
+            `rank${missing.length > 1 ? 's' : ''} ${missing.join(', ')} did not join the control plane at ${o.host}:${(server.address() as { port: number })?.port} within ${o.timeoutMs / 1000} s${why}`,
+            EXIT.rankFailed,
+          ),
+        );
       }, o.timeoutMs);
       this.allJoined = () => {
         clearTimeout(timer);
@@ -188,7 +206,10 @@ export class TcpControl implements ControlPlane {
       };
       server.on('error', (e) => {
         clearTimeout(timer);
-        const err = new JobError(`cannot listen on ${o.host}:${o.port} for the control plane: ${(e as Error).message}; choose another --control-addr`, EXIT.usage);
+        const err = new JobError(
+          `cannot listen on ${o.host}:${o.port} for the control plane: ${(e as Error).message}; choose another --control-addr`,
+          EXIT.usage,
+        );
         notListening(err);
         reject(err);
       });
@@ -215,7 +236,10 @@ export class TcpControl implements ControlPlane {
       };
       const timer = setTimeout(() => drop('did not authenticate in time'), o.authMs ?? AUTH_MS);
       socket.on('error', () => {});
-      socket.on('close', () => { clearTimeout(timer); done(); });
+      socket.on('close', () => {
+        clearTimeout(timer);
+        done();
+      });
       socket.write(encodeFrame(FrameType.Hello, { v: 1, nonce: serverNonce }));
       const onData = (chunk: Buffer) => {
         let frames: Frame[];
@@ -236,7 +260,9 @@ export class TcpControl implements ControlPlane {
         if (!proofMatches(proof(this.secret, 'client', serverNonce, f.header.nonce, rank), f.header.mac))
           return drop(`claimed rank ${rank} but could not prove the job's secret`);
         socket.off('data', onData);
-        socket.write(encodeFrame(FrameType.Welcome, { mac: proof(this.secret, 'server', serverNonce, f.header.nonce, rank) }));
+        socket.write(
+          encodeFrame(FrameType.Welcome, { mac: proof(this.secret, 'server', serverNonce, f.header.nonce, rank) }),
+        );
         reader.maxFrame = MAX_FRAME;
         this.adopt(rank, socket, reader, frames.slice(1));
         done();
@@ -260,7 +286,10 @@ export class TcpControl implements ControlPlane {
         await new Promise((r) => setTimeout(r, 200)); // rank 0 may not be listening yet
       }
     }
-    throw new JobError(`could not join rank 0's control plane at ${o.host}:${o.port} within ${o.timeoutMs / 1000} s (${last})`, EXIT.rankFailed);
+    throw new JobError(
+      `could not join rank 0's control plane at ${o.host}:${o.port} within ${o.timeoutMs / 1000} s (${last})`,
+      EXIT.rankFailed,
+    );
   }
 
   private tryJoin(o: TcpOptions, deadline: number): Promise<void> {
@@ -273,11 +302,21 @@ export class TcpControl implements ControlPlane {
         socket.destroy();
         reject(Object.assign(new JobError(msg, final ? EXIT.usage : EXIT.rankFailed), { final }));
       };
-      const timer = setTimeout(() => fail('no answer from rank 0'), Math.max(100, Math.min(AUTH_MS, deadline - Date.now())));
-      socket.on('error', (e) => { clearTimeout(timer); fail(e.message); });
+      const timer = setTimeout(
+        () => fail('no answer from rank 0'),
+        Math.max(100, Math.min(AUTH_MS, deadline - Date.now())),
+      );
+      socket.on('error', (e) => {
+        clearTimeout(timer);
+        fail(e.message);
+      });
       socket.on('close', () => {
         clearTimeout(timer);
-        if (serverNonce) fail(`rank 0 at ${o.host}:${o.port} refused this rank: the ranks do not share a secret (CCBENCH_JOB_SECRET or the key file must be the same for every rank)`, true);
+        if (serverNonce)
+          fail(
+            `rank 0 at ${o.host}:${o.port} refused this rank: the ranks do not share a secret (CCBENCH_JOB_SECRET or the key file must be the same for every rank)`,
+            true,
+          );
       });
       const onData = (chunk: Buffer) => {
         let frames: Frame[];
@@ -289,10 +328,19 @@ export class TcpControl implements ControlPlane {
         for (const f of frames) {
           if (!serverNonce && f.type === FrameType.Hello && typeof f.header.nonce === 'string') {
             serverNonce = f.header.nonce;
-            socket.write(encodeFrame(FrameType.Auth, { rank: o.rank, nonce: clientNonce, mac: proof(this.secret, 'client', serverNonce, clientNonce, o.rank) }));
+            socket.write(
+              encodeFrame(FrameType.Auth, {
+                rank: o.rank,
+                nonce: clientNonce,
+                mac: proof(this.secret, 'client', serverNonce, clientNonce, o.rank),
+              }),
+            );
           } else if (serverNonce && f.type === FrameType.Welcome) {
             if (!proofMatches(proof(this.secret, 'server', serverNonce, clientNonce, o.rank), f.header.mac))
-              return fail(`the process at ${o.host}:${o.port} could not prove the job's secret: it is not this job's rank 0`, true);
+              return fail(
+                `the process at ${o.host}:${o.port} could not prove the job's secret: it is not this job's rank 0`,
+                true,
+              );
             clearTimeout(timer);
             socket.removeAllListeners('close');
             socket.off('data', onData);
@@ -334,15 +382,29 @@ export class TcpControl implements ControlPlane {
   private receive(rank: number, peer: Peer, f: Frame): void {
     peer.heard = Date.now();
     switch (f.type) {
-      case FrameType.Heartbeat: peer.heartbeat = f.header; return;
-      case FrameType.Bye: peer.bye = true; return;
-      case FrameType.Fail: case FrameType.Abort:
-        peer.bye = true;
-        this.onEvent({ rank, kind: f.type === FrameType.Fail ? 'failed' : 'aborted', message: String(f.header.message ?? ''), code: Number(f.header.code ?? 1) });
+      case FrameType.Heartbeat:
+        peer.heartbeat = f.header;
         return;
-      case FrameType.Hello: case FrameType.Auth: case FrameType.Welcome:
+      case FrameType.Bye:
+        peer.bye = true;
+        return;
+      case FrameType.Fail:
+      case FrameType.Abort:
+        peer.bye = true;
+        this.onEvent({
+          rank,
+          kind: f.type === FrameType.Fail ? 'failed' : 'aborted',
+          message: String(f.header.message ?? ''),
+          code: Number(f.header.code ?? 1),
+        });
+        return;
+      case FrameType.Hello:
+      case FrameType.Auth:
+      case FrameType.Welcome:
         return; // handshake frames after the handshake mean nothing
-      case FrameType.Barrier: case FrameType.Gather: case FrameType.Bcast: {
+      case FrameType.Barrier:
+      case FrameType.Gather:
+      case FrameType.Bcast: {
         const key = `${rank}/${f.type}/${f.header.seq}`;
         const w = this.waiters.get(key);
         if (w) {

@@ -18,7 +18,8 @@ export interface Endpoint {
 
 export function parseHostPort(text: string, flag = '--control-addr'): { host: string; port: number } {
   const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(text.trim());
-  if (!m || Number(m[2]) > 65535) throw new UsageError(`${flag} '${text}' is not host:port (e.g. node001:29500 or 10.0.0.1:29500)`);
+  if (!m || Number(m[2]) > 65535)
+    throw new UsageError(`${flag} '${text}' is not host:port (e.g. node001:29500 or 10.0.0.1:29500)`);
   return { host: m[1], port: Number(m[2]) };
 }
 
@@ -27,7 +28,9 @@ export function slurmStepHosts(env: Env): string[] {
   const list = env.SLURM_STEP_NODELIST ?? env.SLURM_JOB_NODELIST;
   if (!list) return [];
   try {
-    return execFileSync('scontrol', ['show', 'hostnames', list], { encoding: 'utf8', timeout: 10_000 }).split('\n').filter(Boolean);
+    return execFileSync('scontrol', ['show', 'hostnames', list], { encoding: 'utf8', timeout: 10_000 })
+      .split('\n')
+      .filter(Boolean);
   } catch {
     return list.includes('[') ? [] : list.split(','); // no scontrol: only plain lists can be read
   }
@@ -53,7 +56,12 @@ export async function routableAddress(name: string): Promise<string> {
   return '127.0.0.1';
 }
 
-export async function controlEndpoint(env: Env, re: RankEnv, explicit: string | undefined, myHost: string): Promise<Endpoint> {
+export async function controlEndpoint(
+  env: Env,
+  re: RankEnv,
+  explicit: string | undefined,
+  myHost: string,
+): Promise<Endpoint> {
   const given = explicit ?? env.CCBENCH_CONTROL_ADDR;
   if (given) {
     const { host, port } = parseHostPort(given, explicit ? '--control-addr' : 'CCBENCH_CONTROL_ADDR');
@@ -65,8 +73,13 @@ export async function controlEndpoint(env: Env, re: RankEnv, explicit: string | 
     const port = slurmPort(env);
     if (hosts.length <= 1) return { connect: '127.0.0.1', bind: '127.0.0.1', port };
     const first = (await lookup(hosts[0]).catch(() => null))?.address;
-    if (!first) throw new UsageError(`cannot resolve ${hosts[0]}, the first host of this step; give rank 0's address with --control-addr host:port`);
+    if (!first)
+      throw new UsageError(
+        `cannot resolve ${hosts[0]}, the first host of this step; give rank 0's address with --control-addr host:port`,
+      );
     return { connect: first, bind: re.rank === 0 ? await routableAddress(myHost) : first, port };
   }
-  throw new UsageError(`this ${re.launcher} job has no MPI to bootstrap with and no control-plane address; give rank 0's address with --control-addr host:port`);
+  throw new UsageError(
+    `this ${re.launcher} job has no MPI to bootstrap with and no control-plane address; give rank 0's address with --control-addr host:port`,
+  );
 }

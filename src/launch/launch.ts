@@ -29,9 +29,13 @@ type Env = Record<string, string | undefined>;
 export function chooseLauncher(requested: string, backend: string, env: Env, caps: NativeCapabilities): LauncherName {
   const mpiBuilt = !!caps.backends.find((b) => b.name === 'mpi')?.available;
   if (requested === 'local' && backend === 'mpi')
-    throw new UsageError('the mpi backend needs an MPI launcher; use --launcher mpirun (or srun), or another backend such as --backend gloo');
+    throw new UsageError(
+      'the mpi backend needs an MPI launcher; use --launcher mpirun (or srun), or another backend such as --backend gloo',
+    );
   if (requested === 'srun' && !which('srun', env))
-    throw new UsageError('srun was not found on PATH; run inside a Slurm allocation on a node with the Slurm client tools, or use --launcher mpirun or local');
+    throw new UsageError(
+      'srun was not found on PATH; run inside a Slurm allocation on a node with the Slurm client tools, or use --launcher mpirun or local',
+    );
   if (requested === 'mpirun' || requested === 'srun' || requested === 'local') return requested;
   if (env.SLURM_JOB_ID && which('srun', env)) return 'srun';
   if (backend === 'mpi' || (mpiBuilt && which('mpirun', env))) return 'mpirun';
@@ -50,7 +54,8 @@ export async function launchRanks(plan: Plan, o: LaunchOptions): Promise<number>
     plan = planFor(plan, choice.name, choice.reason);
   }
   const backend = caps.backends.find((b) => b.name === plan.backend);
-  if (plan.backend !== 'auto' && !backend?.available) throw new UsageError(backend?.reason ?? `the ${plan.backend} backend is unavailable`);
+  if (plan.backend !== 'auto' && !backend?.available)
+    throw new UsageError(backend?.reason ?? `the ${plan.backend} backend is unavailable`);
   for (const f of plan.output.files) probeOutput(f.path, f.flag, plan.output.overwrite);
   if (local) {
     const b = bufferBytes(plan);
@@ -60,7 +65,12 @@ export async function launchRanks(plan: Plan, o: LaunchOptions): Promise<number>
   const rankArgv = [process.execPath, ...process.execArgv, process.argv[1], ...o.argv];
   // Rank 0 takes the plan from CCBENCH_PLAN (where the launcher passes our environment on; elsewhere
   // it plans again from the same command line): the ranks do not rebuild it.
-  const env: Env = { ...process.env, CCBENCH_LAUNCHED: '1', CCBENCH_COMMAND: JSON.stringify(o.command), CCBENCH_PLAN: packPlan(plan) };
+  const env: Env = {
+    ...process.env,
+    CCBENCH_LAUNCHED: '1',
+    CCBENCH_COMMAND: JSON.stringify(o.command),
+    CCBENCH_PLAN: packPlan(plan),
+  };
   switch (launcher) {
     case 'local':
       return runLocal(plan.np, rankArgv, env);
@@ -71,10 +81,14 @@ export async function launchRanks(plan: Plan, o: LaunchOptions): Promise<number>
     case 'mpirun': {
       const mpirun = findMpirun(process.env);
       if (!mpirun)
-        throw new UsageError('mpirun was not found on PATH; install an MPI (Debian/Ubuntu: apt-get install openmpi-bin libopenmpi-dev) or add its bin directory to PATH');
+        throw new UsageError(
+          'mpirun was not found on PATH; install an MPI (Debian/Ubuntu: apt-get install openmpi-bin libopenmpi-dev) or add its bin directory to PATH',
+        );
       const lib = libraryFlavor(caps.mpiLibrary);
       if (lib !== 'unknown' && mpirun.flavor !== 'unknown' && lib !== mpirun.flavor)
-        throw new UsageError(`${mpirun.path} belongs to ${mpirun.flavor} but ccbench was built with ${caps.mpiLibrary}; put that MPI's mpirun first on PATH, or rebuild ccbench (npm run rebuild:native) against this one`);
+        throw new UsageError(
+          `${mpirun.path} belongs to ${mpirun.flavor} but ccbench was built with ${caps.mpiLibrary}; put that MPI's mpirun first on PATH, or rebuild ccbench (npm run rebuild:native) against this one`,
+        );
       const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
       const cmd = mpirunCommand(mpirun, plan.np, extra, rankArgv, env, availableParallelism(), isRoot);
       return supervise(cmd.file, cmd.args, cmd.env, 'mpirun');

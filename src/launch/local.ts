@@ -23,8 +23,13 @@ export function runLocal(np: number, rankArgv: string[], env: Env): Promise<numb
     const child = spawn(rankArgv[0], rankArgv.slice(1), {
       stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
       env: {
-        ...env, CCBENCH_RANK: String(rank), CCBENCH_SIZE: String(np), CCBENCH_LOCAL_RANK: String(rank),
-        CCBENCH_LOCAL_SIZE: String(np), CCBENCH_JOB_SECRET: secret, CCBENCH_CONTROL_ADDR: '127.0.0.1:0',
+        ...env,
+        CCBENCH_RANK: String(rank),
+        CCBENCH_SIZE: String(np),
+        CCBENCH_LOCAL_RANK: String(rank),
+        CCBENCH_LOCAL_SIZE: String(np),
+        CCBENCH_JOB_SECRET: secret,
+        CCBENCH_CONTROL_ADDR: '127.0.0.1:0',
       } as NodeJS.ProcessEnv,
     });
     child.on('error', () => {}); // reported through its exit
@@ -46,29 +51,34 @@ export function runLocal(np: number, rankArgv: string[], env: Env): Promise<numb
   process.on('SIGINT', onInt);
 
   return new Promise((resolve) => {
-    kids.forEach((child, rank) => child.on('exit', (code, signal) => {
-      exits.push({ rank, code, signal });
-      const failed = code !== 0 || signal !== null;
-      if (rank === 0 && exits.length < np) {
-        // Failed: rank 0 has reported and told the others to stop; whoever remains is stuck.
-        // Succeeded: the others are closing too, and get a bounded moment to do so.
-        if (failed) terminate('SIGKILL');
-        else setTimeout(() => terminate('SIGKILL'), FINISH_MS).unref();
-      } else if (failed && !failedAt) {
-        failedAt = Date.now();
-        setTimeout(() => terminate('SIGTERM'), GRACE_MS).unref();
-        setTimeout(() => terminate('SIGKILL'), GRACE_MS + 2000).unref();
-      }
-      if (exits.length < np) return;
-      process.off('SIGTERM', onTerm);
-      process.off('SIGINT', onInt);
-      resolve(summarize(exits, weSignalled));
-    }));
+    kids.forEach((child, rank) =>
+      child.on('exit', (code, signal) => {
+        exits.push({ rank, code, signal });
+        const failed = code !== 0 || signal !== null;
+        if (rank === 0 && exits.length < np) {
+          // Failed: rank 0 has reported and told the others to stop; whoever remains is stuck.
+          // Succeeded: the others are closing too, and get a bounded moment to do so.
+          if (failed) terminate('SIGKILL');
+          else setTimeout(() => terminate('SIGKILL'), FINISH_MS).unref();
+        } else if (failed && !failedAt) {
+          failedAt = Date.now();
+          setTimeout(() => terminate('SIGTERM'), GRACE_MS).unref();
+          setTimeout(() => terminate('SIGKILL'), GRACE_MS + 2000).unref();
+        }
+        if (exits.length < np) return;
+        process.off('SIGTERM', onTerm);
+        process.off('SIGINT', onInt);
+        resolve(summarize(exits, weSignalled));
+      }),
+    );
   });
 }
 
 /** The launcher's exit code, and a line for a rank that died of a signal nobody reported. */
-function summarize(exits: { rank: number; code: number | null; signal: NodeJS.Signals | null }[], weSignalled: boolean): number {
+function summarize(
+  exits: { rank: number; code: number | null; signal: NodeJS.Signals | null }[],
+  weSignalled: boolean,
+): number {
   const first = exits.find((e) => e.code !== 0 || e.signal);
   if (!first) return 0;
   // Rank 0's code when it reported (it speaks for the job), else the first rank that did.

@@ -33,7 +33,12 @@ export function findMpirun(env: Env): Mpirun | null {
     if (!path) continue;
     let text = '';
     try {
-      text = execFileSync(path, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000, env: env as NodeJS.ProcessEnv });
+      text = execFileSync(path, ['--version'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 10_000,
+        env: env as NodeJS.ProcessEnv,
+      });
     } catch (e) {
       text = String((e as { stdout?: string }).stdout ?? '');
     }
@@ -47,7 +52,17 @@ export function libraryFlavor(libraryVersion: string): MpiFlavor {
   return flavorOf(libraryVersion).flavor;
 }
 
-const HOST_FLAGS = new Set(['-H', '--host', '-host', '--hostfile', '-hostfile', '--machinefile', '-machinefile', '-f', '--default-hostfile']);
+const HOST_FLAGS = new Set([
+  '-H',
+  '--host',
+  '-host',
+  '--hostfile',
+  '-hostfile',
+  '--machinefile',
+  '-machinefile',
+  '-f',
+  '--default-hostfile',
+]);
 const SCHEDULER_VARS = ['SLURM_JOB_ID', 'PBS_JOBID', 'LSB_JOBID', 'COBALT_JOBID', 'FLUX_JOB_ID'];
 
 /** A run on this machine only: no host list given and no scheduler allocation around us. */
@@ -66,8 +81,15 @@ export interface MpirunCommand {
  * through its environment (so explicit --mca flags in --launcher-args still win): root
  * permission, shared-memory transport and oversubscription for local runs.
  */
-export function mpirunCommand(m: Mpirun, np: number, launcherArgs: string[], rankArgv: string[], env: Env,
-  cpus: number, isRoot: boolean): MpirunCommand {
+export function mpirunCommand(
+  m: Mpirun,
+  np: number,
+  launcherArgs: string[],
+  rankArgv: string[],
+  env: Env,
+  cpus: number,
+  isRoot: boolean,
+): MpirunCommand {
   const out: Env = { ...env };
   const args = ['-np', String(np)];
   if (m.flavor === 'openmpi') {

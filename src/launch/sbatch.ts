@@ -9,14 +9,40 @@ import { which } from './mpirun.js';
 
 /** The batch script's own options (the run's options are plan/options.ts; they go to the ranks). */
 export const SBATCH_OPTIONS = {
-  nodes: { flags: '--nodes <n>', kind: 'whole', min: 1, default: 1, help: 'nodes to allocate (--gpus-per-node allocates that many GPUs per node, one rank each)' },
-  ntasksPerNode: { flags: '--ntasks-per-node <t>', kind: 'whole', min: 1, defaultText: 'one per GPU, else -n / --nodes, else 1', help: 'ranks per node' },
+  nodes: {
+    flags: '--nodes <n>',
+    kind: 'whole',
+    min: 1,
+    default: 1,
+    help: 'nodes to allocate (--gpus-per-node allocates that many GPUs per node, one rank each)',
+  },
+  ntasksPerNode: {
+    flags: '--ntasks-per-node <t>',
+    kind: 'whole',
+    min: 1,
+    defaultText: 'one per GPU, else -n / --nodes, else 1',
+    help: 'ranks per node',
+  },
   partition: { flags: '--partition <name>', kind: 'text', help: 'Slurm partition' },
   time: { flags: '--time <limit>', kind: 'text', help: 'time limit, e.g. 00:30:00' },
   account: { flags: '--account <name>', kind: 'text', help: 'account to charge' },
-  jobName: { flags: '--job-name <name>', kind: 'text', defaultText: 'ccbench-<op>', help: 'job name; also names the results file' },
-  output: { flags: '--output <pattern>', kind: 'text', defaultText: '<job name>-%j.out', help: "the job's output file" },
-  sbatchArgs: { flags: '--sbatch-args <args>', kind: 'text', help: 'more #SBATCH lines, e.g. "--exclusive --constraint=h100"' },
+  jobName: {
+    flags: '--job-name <name>',
+    kind: 'text',
+    defaultText: 'ccbench-<op>',
+    help: 'job name; also names the results file',
+  },
+  output: {
+    flags: '--output <pattern>',
+    kind: 'text',
+    defaultText: '<job name>-%j.out',
+    help: "the job's output file",
+  },
+  sbatchArgs: {
+    flags: '--sbatch-args <args>',
+    kind: 'text',
+    help: 'more #SBATCH lines, e.g. "--exclusive --constraint=h100"',
+  },
   submit: { flags: '--submit', kind: 'flag', help: 'submit the script with sbatch and print the job id' },
 } as const satisfies Record<string, OptionDecl>;
 
@@ -28,7 +54,10 @@ export function tasksPerNode(o: SbatchOptions): number {
   if (o.ntasksPerNode) return o.ntasksPerNode;
   if (o.gpusPerNode) return o.gpusPerNode;
   if (o.np !== undefined) {
-    if (o.np % nodes !== 0) throw new UsageError(`-n ${o.np} does not spread evenly over --nodes ${nodes}; give --ntasks-per-node or a multiple of ${nodes}`);
+    if (o.np % nodes !== 0)
+      throw new UsageError(
+        `-n ${o.np} does not spread evenly over --nodes ${nodes}; give --ntasks-per-node or a multiple of ${nodes}`,
+      );
     return o.np / nodes;
   }
   return 1;
@@ -40,7 +69,15 @@ const shellQuote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replac
  * The script. `rankArgs` are the benchmark's own arguments (op first); `node` and `cli` are the
  * absolute paths of this installation, which the compute nodes must see (a shared file system).
  */
-export function sbatchScript(op: string, rankArgs: string[], o: SbatchOptions, backend: string, node: string, cli: string, hasJson: boolean): string {
+export function sbatchScript(
+  op: string,
+  rankArgs: string[],
+  o: SbatchOptions,
+  backend: string,
+  node: string,
+  cli: string,
+  hasJson: boolean,
+): string {
   const tpn = tasksPerNode(o);
   const name = o.jobName ?? `ccbench-${op}`;
   const lines = [
@@ -69,11 +106,23 @@ export function sbatchScript(op: string, rankArgs: string[], o: SbatchOptions, b
 
 /** Submits the script; returns the job id. */
 export function submit(script: string): string {
-  if (!which('sbatch', process.env)) throw new UsageError('sbatch was not found on PATH; print the script without --submit and submit it where Slurm is installed');
+  if (!which('sbatch', process.env))
+    throw new UsageError(
+      'sbatch was not found on PATH; print the script without --submit and submit it where Slurm is installed',
+    );
   try {
-    return execFileSync('sbatch', ['--parsable'], { input: script, encoding: 'utf8', timeout: 60_000, stdio: ['pipe', 'pipe', 'pipe'] }).trim().split(';')[0];
+    return execFileSync('sbatch', ['--parsable'], {
+      input: script,
+      encoding: 'utf8',
+      timeout: 60_000,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+      .trim()
+      .split(';')[0];
   } catch (e) {
-    const err = String((e as { stderr?: string }).stderr ?? (e as Error).message).trim().split('\n')[0];
+    const err = String((e as { stderr?: string }).stderr ?? (e as Error).message)
+      .trim()
+      .split('\n')[0];
     throw new UsageError(`sbatch refused the script: ${err}`);
   }
 }

@@ -6,7 +6,13 @@ import { newSecret } from '../control/auth.js';
 
 type Env = Record<string, string | undefined>;
 
-export function srunCommand(np: number, backend: string, launcherArgs: string[], rankArgv: string[], env: Env): { args: string[]; env: Env } {
+export function srunCommand(
+  np: number,
+  backend: string,
+  launcherArgs: string[],
+  rankArgv: string[],
+  env: Env,
+): { args: string[]; env: Env } {
   const args = ['--ntasks', String(np)];
   if (backend === 'mpi' && !launcherArgs.some((a) => a.startsWith('--mpi'))) args.push('--mpi=pmix');
   return { args: [...args, ...launcherArgs, ...rankArgv], env: { ...env, CCBENCH_JOB_SECRET: newSecret() } };

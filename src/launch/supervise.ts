@@ -15,14 +15,20 @@ export function signalName(code: number): string | undefined {
 }
 
 export async function supervise(file: string, args: string[], env: Env, what: string): Promise<number> {
-  const child = spawn(file, args, { stdio: ['ignore', 'inherit', 'inherit'], env: env as NodeJS.ProcessEnv, detached: true });
+  const child = spawn(file, args, {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: env as NodeJS.ProcessEnv,
+    detached: true,
+  });
   let signalled = 0;
   const pass = (sig: NodeJS.Signals, code: number) => () => {
     signalled ||= code;
     if (child.exitCode === null && child.signalCode === null) child.kill(sig);
   };
   const handlers: [NodeJS.Signals, () => void][] = [
-    ['SIGINT', pass('SIGUSR2', EXIT.interrupted)], ['SIGTERM', pass('SIGTERM', EXIT.terminated)], ['SIGHUP', pass('SIGTERM', EXIT.terminated)],
+    ['SIGINT', pass('SIGUSR2', EXIT.interrupted)],
+    ['SIGTERM', pass('SIGTERM', EXIT.terminated)],
+    ['SIGHUP', pass('SIGTERM', EXIT.terminated)],
   ];
   for (const [sig, h] of handlers) process.on(sig, h);
   const code = await new Promise<number>((resolve, reject) => {

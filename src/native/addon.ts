@@ -7,8 +7,17 @@ import { PACKAGE_ROOT } from '../paths.js';
 
 export interface NativeCapabilities {
   ops: {
-    name: string; shape: string; minRanks: number; evenRanks: boolean; reduces: boolean; rooted: boolean; hasInPlace: boolean;
-    pairwise: boolean; barrierPerIter: boolean; sample: string; minCount: number;
+    name: string;
+    shape: string;
+    minRanks: number;
+    evenRanks: boolean;
+    reduces: boolean;
+    rooted: boolean;
+    hasInPlace: boolean;
+    pairwise: boolean;
+    barrierPerIter: boolean;
+    sample: string;
+    minCount: number;
   }[];
   dtypes: { name: string; id: number; size: number }[];
   backends: { name: string; available: boolean; reason: string }[];
@@ -78,7 +87,10 @@ export interface Addon {
   /** A fresh NCCL / RCCL unique id (128 bytes). */
   ncclUniqueId(rccl: boolean, lib: string): Promise<Buffer>;
   /** The NCCL / RCCL library that would load, or why none does. */
-  ncclInfo(rccl: boolean, lib: string): { library?: string; path?: string; version?: string; rccl?: boolean; error?: string };
+  ncclInfo(
+    rccl: boolean,
+    lib: string,
+  ): { library?: string; path?: string; version?: string; rccl?: boolean; error?: string };
   /** This node's GPU runtime, driver and GPUs (touches every GPU; for `ccbench info`). */
   gpuInfo(): GpuInventory;
   /** Gloo, phase 1: this rank's TCP device and pairs; returns the address blob to exchange. */
@@ -108,7 +120,9 @@ export function loadAddon(): Addon {
   if (cached) return cached;
   const path = process.env.CCBENCH_ADDON || DEFAULT_ADDON;
   if (!existsSync(path))
-    throw new UsageError(`the native addon is not built (${path} is missing); run npm run build:native in ${PACKAGE_ROOT}`);
+    throw new UsageError(
+      `the native addon is not built (${path} is missing); run npm run build:native in ${PACKAGE_ROOT}`,
+    );
   cached = createRequire(import.meta.url)(path) as Addon;
   return cached;
 }

@@ -16,7 +16,19 @@ import scatter from './scatter.js';
 import sendrecv from './sendrecv.js';
 
 export const OPS: readonly OpDef[] = [
-  allreduce, allgather, reducescatter, broadcast, reduce, alltoall, gather, scatter, sendrecv, latency, bw, bibw, barrier,
+  allreduce,
+  allgather,
+  reducescatter,
+  broadcast,
+  reduce,
+  alltoall,
+  gather,
+  scatter,
+  sendrecv,
+  latency,
+  bw,
+  bibw,
+  barrier,
 ];
 
 export function findOp(name: string): OpDef | undefined {

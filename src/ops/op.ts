@@ -49,18 +49,42 @@ type Specific = Pick<OpDef, 'name' | 'summary' | 'timed'> & Partial<OpDef>;
 /** A collective: every rank takes part, timed per op between barriers (OSU) or in a batch. */
 export function collective(d: Specific & Pick<OpDef, 'shape'> & BusFactor): OpDef {
   return {
-    aliases: [], help: [], minRanks: 1, evenRanks: false, reduces: false, rooted: false, hasInPlace: true,
-    pairwise: false, barrierPerIter: true, sample: 'op', minCount: 1, iterClass: 'coll', defaultDtype: 'float32',
-    algFactor: 1, ...d,
+    aliases: [],
+    help: [],
+    minRanks: 1,
+    evenRanks: false,
+    reduces: false,
+    rooted: false,
+    hasInPlace: true,
+    pairwise: false,
+    barrierPerIter: true,
+    sample: 'op',
+    minCount: 1,
+    iterClass: 'coll',
+    defaultDtype: 'float32',
+    algFactor: 1,
+    ...d,
   };
 }
 
 /** Point-to-point between pairs (r, r + n/2), OSU's multi-pair layout; bytes by default, as OSU. */
 export function pointToPoint(d: Specific & Pick<OpDef, 'sample' | 'iterClass'>): OpDef {
   return {
-    aliases: [], help: [], shape: 'same', minRanks: 2, evenRanks: true, reduces: false, rooted: false,
-    hasInPlace: false, pairwise: true, barrierPerIter: false, minCount: 0, defaultDtype: 'int8',
-    ...BUS.one, algFactor: 1, ...d,
+    aliases: [],
+    help: [],
+    shape: 'same',
+    minRanks: 2,
+    evenRanks: true,
+    reduces: false,
+    rooted: false,
+    hasInPlace: false,
+    pairwise: true,
+    barrierPerIter: false,
+    minCount: 0,
+    defaultDtype: 'int8',
+    ...BUS.one,
+    algFactor: 1,
+    ...d,
   };
 }
 

@@ -35,9 +35,22 @@ export const BACKENDS: readonly BackendDef[] = [
   },
   {
     name: 'gloo',
-    summary: 'Gloo CPU collectives over TCP (PyTorch\'s CPU backend); needs no MPI',
+    summary: "Gloo CPU collectives over TCP (PyTorch's CPU backend); needs no MPI",
     memory: 'host',
-    dtypes: ['int8', 'uint8', 'int32', 'uint32', 'int64', 'uint64', 'float16', 'bfloat16', 'float32', 'float64', 'float8e4m3', 'float8e5m2'],
+    dtypes: [
+      'int8',
+      'uint8',
+      'int32',
+      'uint32',
+      'int64',
+      'uint64',
+      'float16',
+      'bfloat16',
+      'float32',
+      'float64',
+      'float8e4m3',
+      'float8e5m2',
+    ],
     redops: ['sum', 'prod', 'max', 'min'],
     maxCount: 2 ** 31 - 1,
     defaultTiming: 'per-op',
@@ -45,12 +58,27 @@ export const BACKENDS: readonly BackendDef[] = [
   },
   ...(['nccl', 'rccl'] as const).map((name): BackendDef => ({
     name,
-    summary: name === 'nccl' ? 'NVIDIA NCCL on GPU buffers, loaded at run time (nccl-tests methodology)'
-      : 'AMD RCCL on GPU buffers, loaded at run time (rccl-tests methodology)',
+    summary:
+      name === 'nccl'
+        ? 'NVIDIA NCCL on GPU buffers, loaded at run time (nccl-tests methodology)'
+        : 'AMD RCCL on GPU buffers, loaded at run time (rccl-tests methodology)',
     memory: 'device',
     // Which of these the loaded library and GPUs support is checked on the ranks (bfloat16 and avg
     // need 2.10, fp8 2.24 and Hopper or MI300): the backend then says what is missing.
-    dtypes: ['int8', 'uint8', 'int32', 'uint32', 'int64', 'uint64', 'float16', 'bfloat16', 'float32', 'float64', 'float8e4m3', 'float8e5m2'],
+    dtypes: [
+      'int8',
+      'uint8',
+      'int32',
+      'uint32',
+      'int64',
+      'uint64',
+      'float16',
+      'bfloat16',
+      'float32',
+      'float64',
+      'float8e4m3',
+      'float8e5m2',
+    ],
     redops: ['sum', 'prod', 'max', 'min', 'avg'],
     maxCount: Number.MAX_SAFE_INTEGER,
     defaultTiming: 'batch',

@@ -61,11 +61,13 @@ export function expand(plan: Plan, strict: boolean): { points: Point[]; notes: s
       }
       for (const dtype of run.dtypes ?? (plan.dtypeGiven ? plan.dtypes : [op.defaultDtype])) {
         const ts = findDtype(dtype)!.size;
-        for (const redop of op.reduces ? run.redops ?? plan.redops : (['none'] as const)) {
-          const sizes = op.shape === 'none' ? [0] : run.sizes ?? plan.sizes;
+        for (const redop of op.reduces ? (run.redops ?? plan.redops) : (['none'] as const)) {
+          const sizes = op.shape === 'none' ? [0] : (run.sizes ?? plan.sizes);
           // Sizes below the op's minimum are skipped with a note; none left is an error. A size
           // of 0 B is an empty message where the op measures those (minCount 0).
-          const usable = sizes.filter((size) => op.shape === 'none' || countFor(op, size, ts, k) >= (size === 0 ? op.minCount : 1));
+          const usable = sizes.filter(
+            (size) => op.shape === 'none' || countFor(op, size, ts, k) >= (size === 0 ? op.minCount : 1),
+          );
           if (usable.length === 0) {
             skip(tooSmall(op, sizes[sizes.length - 1], ts, k, dtype, false));
             continue;
@@ -76,17 +78,29 @@ export function expand(plan: Plan, strict: boolean): { points: Point[]; notes: s
             const count = countFor(op, size, ts, k);
             // Two sizes that round to one count (chunks are whole 16-byte multiples) are one point.
             if (last && last.count === count) {
-              note(`${op.name} on ${k} ranks: ${formatBytes(last.size)} and ${formatBytes(size)} in ${dtype} give the same count (${formatBytes(printedBytes(op, count, ts, k))}); measured once`);
+              note(
+                `${op.name} on ${k} ranks: ${formatBytes(last.size)} and ${formatBytes(size)} in ${dtype} give the same count (${formatBytes(printedBytes(op, count, ts, k))}); measured once`,
+              );
               continue;
             }
             last = { size, count };
             if (count > backend.maxCount)
-              throw new UsageError(`${op.name} of ${formatBytes(size)} in ${dtype} is ${count} elements per call, more than the ${backend.name} backend's limit of ${backend.maxCount}; use a wider --dtype or a smaller maximum size`);
+              throw new UsageError(
+                `${op.name} of ${formatBytes(size)} in ${dtype} is ${count} elements per call, more than the ${backend.name} backend's limit of ${backend.maxCount}; use a wider --dtype or a smaller maximum size`,
+              );
             const { iters, warmup } = defaultIterations(op.iterClass, size);
             points.push({
-              op: op.name, ranks: k, dtype, typeSize: ts, redop, root: op.rooted ? plan.root : -1, inPlace: run.inPlace,
-              sizeBytes: printedBytes(op, count, ts, k), count,
-              iters: plan.iters ?? iters, warmup: plan.warmup ?? warmup,
+              op: op.name,
+              ranks: k,
+              dtype,
+              typeSize: ts,
+              redop,
+              root: op.rooted ? plan.root : -1,
+              inPlace: run.inPlace,
+              sizeBytes: printedBytes(op, count, ts, k),
+              count,
+              iters: plan.iters ?? iters,
+              warmup: plan.warmup ?? warmup,
             });
           }
         }
@@ -120,7 +134,8 @@ export function bufferBytes(plan: Plan, points = expandPoints(plan)): { send: nu
     const op = getOp(p.op);
     const s = sendElems(op, p.count, p.ranks) * p.typeSize;
     const r = recvElems(op, p.count, p.ranks) * p.typeSize;
-    if (p.inPlace) recv = Math.max(recv, s, r); // one buffer holds input and output
+    if (p.inPlace)
+      recv = Math.max(recv, s, r); // one buffer holds input and output
     else {
       send = Math.max(send, s);
       recv = Math.max(recv, r);

@@ -67,7 +67,17 @@ export interface Plan {
 const DEFAULT_NP = 2;
 
 // Numeric options whose range the declaration states (the plan sees suite values and API callers too).
-const RANGED: OptionKey[] = ['np', 'iters', 'warmup', 'maxTimePerSize', 'window', 'repeat', 'timeout', 'gpusPerNode', 'graph'];
+const RANGED: OptionKey[] = [
+  'np',
+  'iters',
+  'warmup',
+  'maxTimePerSize',
+  'window',
+  'repeat',
+  'timeout',
+  'gpusPerNode',
+  'graph',
+];
 
 export function buildPlan(runSpecs: (string | RunSpec)[], o: PlanInput, worldSize?: number): Plan {
   const specs = runSpecs.map((r) => (typeof r === 'string' ? { op: r } : r));
@@ -85,7 +95,8 @@ export function buildPlan(runSpecs: (string | RunSpec)[], o: PlanInput, worldSiz
   const np = resolveNp(o, worldSize);
   const rankCounts = o.ranks && o.ranks.length > 0 ? [...new Set(o.ranks)].sort((a, b) => a - b) : [np];
   for (const k of rankCounts)
-    if (k < 1 || k > np) throw new UsageError(`--ranks ${k} is outside 1..${np} (the job has ${np} ranks); raise -n or drop ${k}`);
+    if (k < 1 || k > np)
+      throw new UsageError(`--ranks ${k} is outside 1..${np} (the job has ${np} ranks); raise -n or drop ${k}`);
 
   const root = o.root ?? 0;
   const minRanks = rankCounts[0];
@@ -117,19 +128,30 @@ export function buildPlan(runSpecs: (string | RunSpec)[], o: PlanInput, worldSiz
     notes: [],
     request: { runs: specs, options: o },
   };
-  if (o.blocking && o.timing === 'batch') throw new UsageError('--blocking and --timing batch contradict each other; --blocking is --timing per-op');
+  if (o.blocking && o.timing === 'batch')
+    throw new UsageError('--blocking and --timing batch contradict each other; --blocking is --timing per-op');
   if (plan.graphLaunches > 0) {
     if (backend.memory === 'host' || backend.name === 'mpi')
-      throw new UsageError(`--graph captures GPU work in a CUDA/HIP graph; the ${backend.name} backend cannot be captured: use --backend nccl or rccl`);
-    if (plan.timing === 'per-op') throw new UsageError('--graph launches the captured iterations back to back; it cannot be combined with --blocking or --timing per-op');
+      throw new UsageError(
+        `--graph captures GPU work in a CUDA/HIP graph; the ${backend.name} backend cannot be captured: use --backend nccl or rccl`,
+      );
+    if (plan.timing === 'per-op')
+      throw new UsageError(
+        '--graph launches the captured iterations back to back; it cannot be combined with --blocking or --timing per-op',
+      );
   }
   if (plan.output.quiet && plan.output.files.length === 0)
-    plan.notes.push('--quiet and no output file: the results are printed nowhere, only errors and the exit code tell them (add --out FILE)');
+    plan.notes.push(
+      '--quiet and no output file: the results are printed nowhere, only errors and the exit code tell them (add --out FILE)',
+    );
 
   ops.forEach((op, i) => {
     let inPlace = o.inPlace ?? false;
-    const noInPlace = !op.hasInPlace ? `${op.name} has no in-place form`
-      : backend.noInPlace?.includes(op.name) ? `${op.name} has no in-place form on ${backend.name}` : '';
+    const noInPlace = !op.hasInPlace
+      ? `${op.name} has no in-place form`
+      : backend.noInPlace?.includes(op.name)
+        ? `${op.name} has no in-place form on ${backend.name}`
+        : '';
     if (inPlace && noInPlace) {
       if (strict) throw new UsageError(`${noInPlace}; drop --in-place`);
       plan.notes.push(`${noInPlace}: measured out of place`);
@@ -137,7 +159,8 @@ export function buildPlan(runSpecs: (string | RunSpec)[], o: PlanInput, worldSiz
     }
     const s = specs[i];
     plan.runs.push({
-      op: op.name, inPlace,
+      op: op.name,
+      inPlace,
       ...(s.sizes !== undefined && { sizes: parseSizes(s.sizes) }),
       ...(s.dtype !== undefined && { dtypes: resolveDtypes(s.dtype, backend) }),
       ...(s.reduceOp !== undefined && { redops: resolveRedops(s.reduceOp, backend) }),
@@ -146,7 +169,8 @@ export function buildPlan(runSpecs: (string | RunSpec)[], o: PlanInput, worldSiz
   // Expanding validates every combination (rank rules, sizes too small, counts too large).
   const { points, notes } = expand(plan, strict);
   plan.notes.push(...notes);
-  if (points.length === 0) throw new UsageError('nothing to measure: every size is too small for the ops, dtypes and rank counts asked for');
+  if (points.length === 0)
+    throw new UsageError('nothing to measure: every size is too small for the ops, dtypes and rank counts asked for');
   return plan;
 }
 
@@ -167,7 +191,9 @@ function resolveNp(o: PlanInput, worldSize?: number): number {
   const largest = o.ranks && o.ranks.length > 0 ? Math.max(...o.ranks) : undefined;
   if (worldSize !== undefined) {
     if (o.np !== undefined && o.np !== worldSize)
-      throw new UsageError(`-n ${o.np} does not match the ${worldSize} ranks the launcher started; drop -n or make them equal`);
+      throw new UsageError(
+        `-n ${o.np} does not match the ${worldSize} ranks the launcher started; drop -n or make them equal`,
+      );
     return worldSize;
   }
   return o.np ?? largest ?? DEFAULT_NP;
@@ -184,7 +210,9 @@ function resolveMem(mem: string | undefined, backend: BackendDef): 'host' | 'dev
 function resolveTiming(t: string | undefined, backend: BackendDef): Timing {
   if (t === undefined) return backend.defaultTiming;
   if (t === 'per-op' || t === 'batch') return t;
-  throw new UsageError(`unknown --timing '${t}'; choose per-op (OSU: each op timed alone) or batch (nccl-tests: back to back)`);
+  throw new UsageError(
+    `unknown --timing '${t}'; choose per-op (OSU: each op timed alone) or batch (nccl-tests: back to back)`,
+  );
 }
 
 /** Files from --json, --csv and --out (which the command line has already resolved to format:file). */
@@ -203,21 +231,38 @@ function resolveOutput(o: PlanInput): Plan['output'] {
     if (b) throw new UsageError(`${b.flag} and ${a.flag} name the same file (${a.path}); give them different names`);
   });
   const quiet = o.quiet ?? false;
-  return { stdout: quiet ? null : o.format ?? (defaultOf('format') as string), files, overwrite: o.overwrite ?? false, quiet };
+  return {
+    stdout: quiet ? null : (o.format ?? (defaultOf('format') as string)),
+    files,
+    overwrite: o.overwrite ?? false,
+    quiet,
+  };
 }
 
 function resolveDtypes(spec: string, backend: BackendDef): string[] {
-  return resolveList(spec, 'dtype', backend, DTYPES.map((d) => d.name), (s) => findDtype(s)?.name);
+  return resolveList(
+    spec,
+    'dtype',
+    backend,
+    DTYPES.map((d) => d.name),
+    (s) => findDtype(s)?.name,
+  );
 }
 
 function resolveRedops(spec: string, backend: BackendDef): RedOp[] {
   return resolveList(spec, 'reduce-op', backend, [...REDOPS], (s) =>
-    (REDOPS as readonly string[]).includes(s.trim().toLowerCase()) ? s.trim().toLowerCase() : undefined) as RedOp[];
+    (REDOPS as readonly string[]).includes(s.trim().toLowerCase()) ? s.trim().toLowerCase() : undefined,
+  ) as RedOp[];
 }
 
 /** A comma list of names, or "all" (everything the backend supports). */
-function resolveList(spec: string, flag: 'dtype' | 'reduce-op', backend: BackendDef, known: string[],
-  canonical: (s: string) => string | undefined): string[] {
+function resolveList(
+  spec: string,
+  flag: 'dtype' | 'reduce-op',
+  backend: BackendDef,
+  known: string[],
+  canonical: (s: string) => string | undefined,
+): string[] {
   const supported = flag === 'dtype' ? backend.dtypes : backend.redops;
   if (spec.trim().toLowerCase() === 'all') return [...supported];
   const out: string[] = [];
@@ -225,10 +270,14 @@ function resolveList(spec: string, flag: 'dtype' | 'reduce-op', backend: Backend
     const name = canonical(raw);
     if (!name) {
       const hint = suggest(raw, known);
-      throw new UsageError(`unknown --${flag} '${raw.trim()}'${hint ? ` (did you mean ${hint}?)` : ''}; choose from ${supported.join(', ')}, or all`);
+      throw new UsageError(
+        `unknown --${flag} '${raw.trim()}'${hint ? ` (did you mean ${hint}?)` : ''}; choose from ${supported.join(', ')}, or all`,
+      );
     }
     if (!supported.includes(name as never))
-      throw new UsageError(`--${flag} ${name} is not available on the ${backend.name} backend: ${backend.whyNot[name] ?? `use one of ${supported.join(', ')}`}`);
+      throw new UsageError(
+        `--${flag} ${name} is not available on the ${backend.name} backend: ${backend.whyNot[name] ?? `use one of ${supported.join(', ')}`}`,
+      );
     if (!out.includes(name)) out.push(name);
   }
   return out;

@@ -26,7 +26,9 @@ export function decodePlan(text: string): Plan {
     throw new Error('the plan this rank received is not valid JSON');
   }
   if (env.schema !== PLAN_SCHEMA || env.ccbench !== VERSION || typeof env.plan !== 'object')
-    throw new JobUsageError(`this rank runs ccbench ${VERSION} (${PLAN_SCHEMA}) but the plan came from ccbench ${env.ccbench ?? '?'} (${env.schema ?? '?'}); install the same ccbench on every node`);
+    throw new JobUsageError(
+      `this rank runs ccbench ${VERSION} (${PLAN_SCHEMA}) but the plan came from ccbench ${env.ccbench ?? '?'} (${env.schema ?? '?'}); install the same ccbench on every node`,
+    );
   return env.plan as Plan;
 }
 
@@ -40,7 +42,7 @@ export function unpackPlan(packed: string): Plan {
   try {
     text = inflateRawSync(Buffer.from(packed, 'base64')).toString('utf8');
   } catch {
-    throw new Error('CCBENCH_PLAN is not a plan ccbench packed (it is set by ccbench\'s launchers only; unset it)');
+    throw new Error("CCBENCH_PLAN is not a plan ccbench packed (it is set by ccbench's launchers only; unset it)");
   }
   return decodePlan(text);
 }

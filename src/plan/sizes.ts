@@ -42,7 +42,9 @@ function parseRange(text: string): number[] {
   const min = parseSize(parts[0], 'minimum size');
   const max = parseSize(parts[1], 'maximum size');
   if (min > max)
-    throw new UsageError(`--sizes '${text}': the minimum ${formatBytes(min)} is larger than the maximum ${formatBytes(max)}; swap them`);
+    throw new UsageError(
+      `--sizes '${text}': the minimum ${formatBytes(min)} is larger than the maximum ${formatBytes(max)}; swap them`,
+    );
   const step = parts[2]?.trim();
   const out: number[] = [];
   if (step !== undefined && step.startsWith('+')) {
@@ -54,7 +56,9 @@ function parseRange(text: string): number[] {
   } else {
     const factor = step === undefined ? 2 : Number(step);
     if (!Number.isInteger(factor) || factor < 2)
-      throw new UsageError(`--sizes '${text}': the factor must be a whole number of at least 2 (or +step for a linear range)`);
+      throw new UsageError(
+        `--sizes '${text}': the factor must be a whole number of at least 2 (or +step for a linear range)`,
+      );
     for (let s = min; s <= max; s = s === 0 ? 1 : s * factor) out.push(s);
   }
   return out;

@@ -22,14 +22,21 @@ const RUN_FIELDS: Record<string, keyof RunSpec> = { op: 'op', sizes: 'sizes', dt
 
 export function listSuites(): Suite[] {
   if (!existsSync(SUITE_DIR)) return [];
-  return readdirSync(SUITE_DIR).filter((f) => f.endsWith('.json')).sort().map((f) => loadSuite(join(SUITE_DIR, f)));
+  return readdirSync(SUITE_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => loadSuite(join(SUITE_DIR, f)));
 }
 
 /** A suite by name (suites/<name>.json) or by path. */
 export function loadSuite(nameOrPath: string): Suite {
   const path = existsSync(nameOrPath) ? nameOrPath : join(SUITE_DIR, `${nameOrPath}.json`);
   if (!existsSync(path)) {
-    const known = existsSync(SUITE_DIR) ? readdirSync(SUITE_DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)) : [];
+    const known = existsSync(SUITE_DIR)
+      ? readdirSync(SUITE_DIR)
+          .filter((f) => f.endsWith('.json'))
+          .map((f) => f.slice(0, -5))
+      : [];
     throw new UsageError(`no suite '${nameOrPath}': give a suite file or one of ${known.join(', ')}`);
   }
   const name = basename(path).replace(/\.json$/, '');
@@ -50,10 +57,12 @@ export function loadSuite(nameOrPath: string): Suite {
     (options as Record<string, unknown>)[decl[0]] = checkSuiteValue(decl[1], k, v, bad);
   }
   const runs = d.runs.map((r, i) => {
-    if (typeof r !== 'object' || r === null || typeof (r as { op?: unknown }).op !== 'string') throw bad(`runs[${i}] needs an "op"`);
+    if (typeof r !== 'object' || r === null || typeof (r as { op?: unknown }).op !== 'string')
+      throw bad(`runs[${i}] needs an "op"`);
     const run: Record<string, string> = {};
     for (const [k, v] of Object.entries(r)) {
-      if (!RUN_FIELDS[k]) throw bad(`runs[${i}]: unknown field "${k}"; a run takes ${Object.keys(RUN_FIELDS).join(', ')}`);
+      if (!RUN_FIELDS[k])
+        throw bad(`runs[${i}]: unknown field "${k}"; a run takes ${Object.keys(RUN_FIELDS).join(', ')}`);
       if (typeof v !== 'string') throw bad(`runs[${i}].${k} must be a string`);
       run[RUN_FIELDS[k]] = v;
     }
@@ -64,7 +73,11 @@ export function loadSuite(nameOrPath: string): Suite {
 }
 
 /** The runs and options of a suite under what the user typed (`explicit`: options given on the CLI). */
-export function applySuite(suite: Suite, cli: PlanInput, explicit: Set<keyof PlanInput>): { runs: RunSpec[]; options: PlanInput } {
+export function applySuite(
+  suite: Suite,
+  cli: PlanInput,
+  explicit: Set<keyof PlanInput>,
+): { runs: RunSpec[]; options: PlanInput } {
   const options: PlanInput = { ...cli };
   for (const [k, v] of Object.entries(suite.options) as [keyof PlanInput, unknown][])
     if (!explicit.has(k)) (options as Record<string, unknown>)[k] = v;

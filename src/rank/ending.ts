@@ -24,8 +24,12 @@ export class Ending {
   /** Stops the backend's work in flight (NCCL/RCCL abort their communicator); bounded. */
   abortBackend: () => Promise<void> = async () => {};
 
-  constructor(private readonly rank: number, private readonly host: string, private readonly addon: Addon,
-    private readonly tcp: TcpControl) {}
+  constructor(
+    private readonly rank: number,
+    private readonly host: string,
+    private readonly addon: Addon,
+    private readonly tcp: TcpControl,
+  ) {}
 
   async fail(cause: Cause, message: string, code: number): Promise<never> {
     if (this.rank === 0) return this.failAsRoot(cause, message, code);
@@ -59,7 +63,8 @@ export class Ending {
     this.candidates.push({ cause, message, code });
     // An interruption (ours or a peer's) may be followed by SIGKILL: mark the files at once;
     // the final status is written after the window.
-    if (code === EXIT.interrupted || code === EXIT.terminated) this.writer?.close('interrupted', `received ${code === EXIT.interrupted ? 'SIGINT' : 'SIGTERM'}`);
+    if (code === EXIT.interrupted || code === EXIT.terminated)
+      this.writer?.close('interrupted', `received ${code === EXIT.interrupted ? 'SIGINT' : 'SIGTERM'}`);
     if (this.started) return new Promise<never>(() => {});
     this.begin();
     await new Promise((r) => setTimeout(r, WINDOW_MS)); // the root cause may still be on its way
@@ -69,7 +74,12 @@ export class Ending {
     return this.finish(best.message, best.code, interrupted ? 'interrupted' : 'failed', best.cause !== 'signal');
   }
 
-  private async finish(message: string, code: number, status: 'interrupted' | 'failed', report: boolean): Promise<never> {
+  private async finish(
+    message: string,
+    code: number,
+    status: 'interrupted' | 'failed',
+    report: boolean,
+  ): Promise<never> {
     if (report) this.say(message);
     this.writer?.close(status, message);
     this.tcp.abort(message, code);
@@ -88,7 +98,9 @@ export class Ending {
   }
 
   private say(message: string): void {
-    process.stderr.write(this.rank === 0 ? `ccbench: ${message}\n` : `ccbench: rank ${this.rank} (${this.host}): ${message}\n`);
+    process.stderr.write(
+      this.rank === 0 ? `ccbench: ${message}\n` : `ccbench: rank ${this.rank} (${this.host}): ${message}\n`,
+    );
   }
 
   /**
@@ -98,7 +110,10 @@ export class Ending {
    * srun pass on to the ranks as it is (launch/supervise.ts).
    */
   installSignalHandlers(): void {
-    for (const [sig, code] of [['SIGINT', EXIT.interrupted], ['SIGTERM', EXIT.terminated]] as const)
+    for (const [sig, code] of [
+      ['SIGINT', EXIT.interrupted],
+      ['SIGTERM', EXIT.terminated],
+    ] as const)
       process.on(sig, () => void this.fail('signal', `received ${sig}`, code));
     process.on('SIGUSR2', () => void this.fail('signal', 'received SIGINT', EXIT.interrupted));
   }

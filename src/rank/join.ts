@@ -31,7 +31,13 @@ export interface Joined {
   idents: Ident[]; // every rank's, on every rank
 }
 
-export async function joinJob(addon: Addon, env: RankEnv, useMpi: boolean, controlAddr: string | undefined, timeoutSec: number): Promise<Joined> {
+export async function joinJob(
+  addon: Addon,
+  env: RankEnv,
+  useMpi: boolean,
+  controlAddr: string | undefined,
+  timeoutSec: number,
+): Promise<Joined> {
   const host = hostname();
   const timeoutMs = (timeoutSec > 0 ? timeoutSec : 300) * 1000;
   const me = (rank: number): Ident => ({ rank, host, pid: process.pid, local_rank: env.localRank, cpus: hostCpus() });
@@ -39,19 +45,41 @@ export async function joinJob(addon: Addon, env: RankEnv, useMpi: boolean, contr
     yieldWhenOversubscribed(env);
     const mpi = await MpiControl.connect(addon);
     if (env.size > 0 && mpi.size !== env.size)
-      throw new UsageError(`${env.launcher} started ${env.size} ranks but MPI sees ${mpi.size}: the job was launched by a different MPI than the one ccbench was built with (${addon.capabilities().mpiLibrary}); use that MPI's mpirun or rebuild ccbench`);
-    const idents = (await allgather(mpi, Buffer.from(JSON.stringify(me(mpi.rank))))).map((b) => JSON.parse(String(b)) as Ident);
+      throw new UsageError(
+        `${env.launcher} started ${env.size} ranks but MPI sees ${mpi.size}: the job was launched by a different MPI than the one ccbench was built with (${addon.capabilities().mpiLibrary}); use that MPI's mpirun or rebuild ccbench`,
+      );
+    const idents = (await allgather(mpi, Buffer.from(JSON.stringify(me(mpi.rank))))).map(
+      (b) => JSON.parse(String(b)) as Ident,
+    );
     let tcp: TcpControl;
     if (mpi.rank === 0) {
       const bind = new Set(idents.map((i) => i.host)).size === 1 ? '127.0.0.1' : await routableAddress(host);
       const secret = newSecret();
-      const { control, port, joined } = await TcpControl.listen({ rank: 0, size: mpi.size, secret, host: bind, port: 0, timeoutMs });
+      const { control, port, joined } = await TcpControl.listen({
+        rank: 0,
+        size: mpi.size,
+        secret,
+        host: bind,
+        port: 0,
+        timeoutMs,
+      });
       await mpi.bcast(Buffer.from(JSON.stringify({ host: bind, port, secret })), 0);
       await joined;
       tcp = control;
     } else {
-      const at = JSON.parse(String(await mpi.bcast(Buffer.alloc(0), 0))) as { host: string; port: number; secret: string };
-      tcp = await TcpControl.connect({ rank: mpi.rank, size: mpi.size, secret: at.secret, host: at.host, port: at.port, timeoutMs });
+      const at = JSON.parse(String(await mpi.bcast(Buffer.alloc(0), 0))) as {
+        host: string;
+        port: number;
+        secret: string;
+      };
+      tcp = await TcpControl.connect({
+        rank: mpi.rank,
+        size: mpi.size,
+        secret: at.secret,
+        host: at.host,
+        port: at.port,
+        timeoutMs,
+      });
     }
     return { control: mpi, tcp, rank: mpi.rank, size: mpi.size, idents };
   }
@@ -61,7 +89,14 @@ export async function joinJob(addon: Addon, env: RankEnv, useMpi: boolean, contr
   const { secret } = await jobSecret(process.env, env.rank);
   let tcp: TcpControl;
   if (env.rank === 0) {
-    const { control, port, joined } = await TcpControl.listen({ rank: 0, size: env.size, secret, host: ep.bind, port: ep.port, timeoutMs });
+    const { control, port, joined } = await TcpControl.listen({
+      rank: 0,
+      size: env.size,
+      secret,
+      host: ep.bind,
+      port: ep.port,
+      timeoutMs,
+    });
     if (ep.port === 0) process.send?.({ ccbenchControlPort: port }); // ccbench's local launcher relays it
     await joined;
     tcp = control;
@@ -70,7 +105,9 @@ export async function joinJob(addon: Addon, env: RankEnv, useMpi: boolean, contr
     tcp = await TcpControl.connect({ rank: env.rank, size: env.size, secret, host: ep.connect, port, timeoutMs });
   }
   process.channel?.unref(); // the launcher's channel must not keep a finished rank alive
-  const idents = (await allgather(tcp, Buffer.from(JSON.stringify(me(env.rank))))).map((b) => JSON.parse(String(b)) as Ident);
+  const idents = (await allgather(tcp, Buffer.from(JSON.stringify(me(env.rank))))).map(
+    (b) => JSON.parse(String(b)) as Ident,
+  );
   return { control: tcp, tcp, rank: env.rank, size: env.size, idents };
 }
 
@@ -86,9 +123,15 @@ function yieldWhenOversubscribed(env: RankEnv): void {
 
 /** The port rank 0 listens on, relayed by ccbench's local launcher over its IPC channel. */
 function portFromLauncher(timeoutMs: number): Promise<number> {
-  if (!process.send) return Promise.reject(new UsageError('CCBENCH_CONTROL_ADDR has port 0 but no launcher relays the real one; give a port'));
+  if (!process.send)
+    return Promise.reject(
+      new UsageError('CCBENCH_CONTROL_ADDR has port 0 but no launcher relays the real one; give a port'),
+    );
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the launcher did not relay rank 0's control port within ${timeoutMs / 1000} s`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`the launcher did not relay rank 0's control port within ${timeoutMs / 1000} s`)),
+      timeoutMs,
+    );
     process.on('message', (m: { ccbenchControlPort?: number }) => {
       if (typeof m?.ccbenchControlPort !== 'number') return;
       clearTimeout(timer);

@@ -41,8 +41,11 @@ export async function runRank(opts: RankOptions): Promise<number> {
   const mpi = caps.backends.find((b) => b.name === 'mpi');
   failToStartForTest(env.rank);
   if (options.backend === 'mpi' && !env.mpi)
-    throw new JobUsageError(`this ${env.launcher} job has no MPI process manager for the mpi backend; start it with mpirun or srun --mpi=pmix, or use --backend gloo`);
-  if (options.backend === 'mpi' && !mpi?.available) throw new JobUsageError(mpi?.reason ?? 'the MPI backend is unavailable');
+    throw new JobUsageError(
+      `this ${env.launcher} job has no MPI process manager for the mpi backend; start it with mpirun or srun --mpi=pmix, or use --backend gloo`,
+    );
+  if (options.backend === 'mpi' && !mpi?.available)
+    throw new JobUsageError(mpi?.reason ?? 'the MPI backend is unavailable');
   const useMpi = env.mpi && !!mpi?.available;
   const joined = await joinJob(addon, env, useMpi, options.controlAddr, options.timeout ?? 300);
   const plan = await agreePlan(addon, joined, opts, useMpi);
@@ -51,7 +54,11 @@ export async function runRank(opts: RankOptions): Promise<number> {
   const tracker = new Tracker(addon);
   const ending = new Ending(joined.rank, host, addon, joined.tcp);
   const monitor = new Monitor(joined.tcp, {
-    rank: joined.rank, host, timeoutSec: plan.timeoutSec, position: () => tracker.position(), hosts: joined.idents.map((i) => i.host),
+    rank: joined.rank,
+    host,
+    timeoutSec: plan.timeoutSec,
+    position: () => tracker.position(),
+    hosts: joined.idents.map((i) => i.host),
     fatal: (cause, message, code) => void ending.fail(cause, message, code),
   });
   tracker.onMove = () => monitor.beat();
@@ -95,7 +102,9 @@ async function agreePlan(addon: Addon, j: Joined, o: RankOptions, useMpi: boolea
   try {
     plan = process.env.CCBENCH_PLAN ? unpackPlan(process.env.CCBENCH_PLAN) : buildPlan(o.runs, o.options, j.size);
     if (plan.np !== j.size)
-      throw new JobUsageError(`the plan is for ${plan.np} ranks but the launcher started ${j.size}; drop -n or make it match the launcher's`);
+      throw new JobUsageError(
+        `the plan is for ${plan.np} ranks but the launcher started ${j.size}; drop -n or make it match the launcher's`,
+      );
     if (plan.backend === 'auto') {
       const choice = autoChoice(addon, useMpi);
       plan = planFor(plan, choice.name, choice.reason, j.size);
@@ -108,7 +117,14 @@ async function agreePlan(addon: Addon, j: Joined, o: RankOptions, useMpi: boolea
   return plan;
 }
 
-async function measureAll(addon: Addon, joined: Joined, plan: Plan, opts: RankOptions, tracker: Tracker, ending: Ending): Promise<number> {
+async function measureAll(
+  addon: Addon,
+  joined: Joined,
+  plan: Plan,
+  opts: RankOptions,
+  tracker: Tracker,
+  ending: Ending,
+): Promise<number> {
   const { control, rank, idents } = joined;
   const points = expandPoints(plan);
   const buffers = bufferBytes(plan, points);
@@ -131,8 +147,14 @@ async function measureAll(addon: Addon, joined: Joined, plan: Plan, opts: RankOp
       cwd: process.cwd(),
       start_time: new Date().toISOString(),
       launcher: opts.env.launcher,
-      backend: { name: plan.backend, library: backend.library, device: backend.device, ...(plan.backendReason && { chosen_by: `auto: ${plan.backendReason}` }) },
-      mpi: mpiJob || plan.backend === 'mpi' ? { ...mpiIdentity(caps.mpiLibrary), library_version: caps.mpiLibrary } : null,
+      backend: {
+        name: plan.backend,
+        library: backend.library,
+        device: backend.device,
+        ...(plan.backendReason && { chosen_by: `auto: ${plan.backendReason}` }),
+      },
+      mpi:
+        mpiJob || plan.backend === 'mpi' ? { ...mpiIdentity(caps.mpiLibrary), library_version: caps.mpiLibrary } : null,
       system: systemFacts(addon, { ncclLib, mpiGpuAwareness: mpiJob ? await addon.mpiGpuAwareness() : NOT_ASKED }),
       world_size: joined.size,
       hosts: [...new Set(idents.map((r) => r.host))],
@@ -148,7 +170,15 @@ async function measureAll(addon: Addon, joined: Joined, plan: Plan, opts: RankOp
   await tracker.watch('allocating buffers', control.barrier()); // rank 0 has its files: from here results are kept
   await tracker.watch('allocating buffers', addon.allocate(buffers.send, buffers.recv));
 
-  const wrong = await sweep({ addon, control, plan, points, tracker, ncclLib, onRow: (row) => ending.writer?.add(row) });
+  const wrong = await sweep({
+    addon,
+    control,
+    plan,
+    points,
+    tracker,
+    ncclLib,
+    onRow: (row) => ending.writer?.add(row),
+  });
   await tracker.watch('finishing', control.barrier());
   return wrong;
 }
@@ -156,17 +186,24 @@ async function measureAll(addon: Addon, joined: Joined, plan: Plan, opts: RankOp
 /** Hosts whose ranks outnumber the cores they may use. */
 function oversubscription(idents: Ident[]): { host: string; ranks: number; cpus: number }[] {
   const hosts = [...new Set(idents.map((i) => i.host))];
-  return hosts.map((host) => {
-    const here = idents.filter((i) => i.host === host);
-    return { host, ranks: here.length, cpus: Math.min(...here.map((i) => i.cpus)) };
-  }).filter((h) => h.ranks > h.cpus);
+  return hosts
+    .map((host) => {
+      const here = idents.filter((i) => i.host === host);
+      return { host, ranks: here.length, cpus: Math.min(...here.map((i) => i.cpus)) };
+    })
+    .filter((h) => h.ranks > h.cpus);
 }
 
 /**
  * Opens the backend on this rank's device. Gloo's peers exchange their addresses over the control
  * plane first; NCCL and RCCL take rank 0's unique id; GPUs are picked by local rank.
  */
-async function openBackend(addon: Addon, j: Joined, plan: Plan, ncclLib = ''): Promise<{ library: string; device: string }> {
+async function openBackend(
+  addon: Addon,
+  j: Joined,
+  plan: Plan,
+  ncclLib = '',
+): Promise<{ library: string; device: string }> {
   const name = plan.backend;
   const me = j.idents[j.rank];
   if (name === 'gloo') {
@@ -179,7 +216,8 @@ async function openBackend(addon: Addon, j: Joined, plan: Plan, ncclLib = ''): P
   if (gpuBackend || plan.mem === 'device') {
     const visible = addon.gpuVendor()?.count ?? 0;
     gpu = selectGpu(me.local_rank, visible, plan.gpusPerNode, me.host);
-    if (gpuBackend) checkOneGpuPerRank(j.idents.filter((i) => i.host === me.host).length, visible, plan.gpusPerNode, me.host, name);
+    if (gpuBackend)
+      checkOneGpuPerRank(j.idents.filter((i) => i.host === me.host).length, visible, plan.gpusPerNode, me.host, name);
   }
   if (!gpuBackend) {
     if (plan.mem === 'device') await checkMpiTakesGpuBuffers(addon, j.rank);
@@ -196,7 +234,8 @@ async function openBackend(addon: Addon, j: Joined, plan: Plan, ncclLib = ''): P
  */
 function failToStartForTest(rank: number): void {
   const m = /^fail-start:(\d+)$/.exec(process.env.CCBENCH_FAULT_INJECT ?? '');
-  if (m && Number(m[1]) === rank) throw new UsageError(`could not start (fault injection: CCBENCH_FAULT_INJECT=${m[0]})`);
+  if (m && Number(m[1]) === rank)
+    throw new UsageError(`could not start (fault injection: CCBENCH_FAULT_INJECT=${m[0]})`);
 }
 
 /**
@@ -209,7 +248,11 @@ export async function checkMpiTakesGpuBuffers(addon: Addon, rank: number): Promi
   const answer = new RegExp(`${kind}: (\\w+)`).exec(aware)?.[1] ?? 'unknown';
   const mpi = addon.capabilities().mpiLibrary;
   if (answer === 'no')
-    throw new JobUsageError(`${mpi} says it cannot take ${kind} buffers (${aware}); use --mem host, a ${kind}-aware MPI, or --backend ${kind === 'CUDA' ? 'nccl' : 'rccl'}`);
+    throw new JobUsageError(
+      `${mpi} says it cannot take ${kind} buffers (${aware}); use --mem host, a ${kind}-aware MPI, or --backend ${kind === 'CUDA' ? 'nccl' : 'rccl'}`,
+    );
   if (answer !== 'yes' && rank === 0)
-    process.stderr.write(`ccbench: note: ${mpi} cannot say whether it takes ${kind} buffers (no query for it); if it does not, expect a crash or wrong data — add --check\n`);
+    process.stderr.write(
+      `ccbench: note: ${mpi} cannot say whether it takes ${kind} buffers (no query for it); if it does not, expect a crash or wrong data — add --check\n`,
+    );
 }

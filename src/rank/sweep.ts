@@ -19,7 +19,11 @@ interface Gathered {
 }
 
 export function encodeResult(r: MeasureResult | null): Buffer {
-  const head = Buffer.from(JSON.stringify(r ? { member: true, reporter: r.reporter, wrong: r.wrong, meanUs: r.meanUs, iters: r.iters } : { member: false }));
+  const head = Buffer.from(
+    JSON.stringify(
+      r ? { member: true, reporter: r.reporter, wrong: r.wrong, meanUs: r.meanUs, iters: r.iters } : { member: false },
+    ),
+  );
   const len = Buffer.alloc(4);
   len.writeUInt32LE(head.length);
   const body = r ? Buffer.from(r.samples.buffer, r.samples.byteOffset, r.samples.byteLength) : Buffer.alloc(0);
@@ -32,7 +36,14 @@ export function decodeResult(buf: Buffer): Gathered {
   const body = buf.subarray(4 + n);
   const samples = new Float64Array(body.length / 8);
   Buffer.from(samples.buffer).set(body);
-  return { member: !!head.member, reporter: !!head.reporter, wrong: head.wrong ?? -1, meanUs: head.meanUs ?? NaN, iters: head.iters ?? 0, samples };
+  return {
+    member: !!head.member,
+    reporter: !!head.reporter,
+    wrong: head.wrong ?? -1,
+    meanUs: head.meanUs ?? NaN,
+    iters: head.iters ?? 0,
+    samples,
+  };
 }
 
 /** Combines every rank's contribution for one point into its row (rank 0). */
@@ -40,7 +51,16 @@ export function combine(point: Point, parts: Gathered[], checked: boolean, cycle
   const reporters = parts.filter((p) => p.member && p.reporter);
   const wrong = checked ? parts.filter((p) => p.member).reduce((s, p) => s + Math.max(0, p.wrong), 0) : null;
   const graph = graphLaunches > 0 ? { iters: reporters[0].iters, launches: graphLaunches } : undefined;
-  return makeRow(point, summarize(reporters.map((p) => p.samples), reporters.map((p) => p.meanUs)), wrong, cycle, graph);
+  return makeRow(
+    point,
+    summarize(
+      reporters.map((p) => p.samples),
+      reporters.map((p) => p.meanUs),
+    ),
+    wrong,
+    cycle,
+    graph,
+  );
 }
 
 export function describePoint(p: Point): string {
@@ -68,8 +88,16 @@ export async function sweep(ctx: SweepContext): Promise<number> {
   const handles = new Map<number, number>();
   const gpu = plan.backend === 'nccl' || plan.backend === 'rccl';
   for (const k of plan.rankCounts) {
-    if (k === control.size) { handles.set(k, 0); continue; }
-    const id = gpu ? await control.bcast(control.rank === 0 ? await addon.ncclUniqueId(plan.backend === 'rccl', ctx.ncclLib ?? '') : Buffer.alloc(0), 0) : undefined;
+    if (k === control.size) {
+      handles.set(k, 0);
+      continue;
+    }
+    const id = gpu
+      ? await control.bcast(
+          control.rank === 0 ? await addon.ncclUniqueId(plan.backend === 'rccl', ctx.ncclLib ?? '') : Buffer.alloc(0),
+          0,
+        )
+      : undefined;
     handles.set(k, await addon.split(k, id));
   }
 
@@ -83,14 +111,27 @@ export async function sweep(ctx: SweepContext): Promise<number> {
 async function runPoint(ctx: SweepContext, handle: number, point: Point, cycle: number): Promise<number> {
   const { addon, control, plan, tracker } = ctx;
   const where = describePoint(point) + (plan.repeat > 1 ? ` (cycle ${cycle} of ${plan.repeat})` : '');
-  const result = handle >= 0
-    ? await tracker.watch(where, addon.measure(handle, {
-      op: point.op, dtype: point.dtype, redop: point.redop === 'none' ? 'sum' : point.redop,
-      root: Math.max(0, point.root), count: point.count, inPlace: point.inPlace,
-      iters: point.iters, warmup: point.warmup, maxTimeSec: plan.maxTimePerSize,
-      timing: plan.timing, window: plan.window, check: plan.check, graphLaunches: plan.graphLaunches,
-    }))
-    : null;
+  const result =
+    handle >= 0
+      ? await tracker.watch(
+          where,
+          addon.measure(handle, {
+            op: point.op,
+            dtype: point.dtype,
+            redop: point.redop === 'none' ? 'sum' : point.redop,
+            root: Math.max(0, point.root),
+            count: point.count,
+            inPlace: point.inPlace,
+            iters: point.iters,
+            warmup: point.warmup,
+            maxTimeSec: plan.maxTimePerSize,
+            timing: plan.timing,
+            window: plan.window,
+            check: plan.check,
+            graphLaunches: plan.graphLaunches,
+          }),
+        )
+      : null;
   const parts = await tracker.watch(`${where} (gathering results)`, control.gather(encodeResult(result)));
   if (!parts) return 0;
   const row = combine(point, parts.map(decodeResult), plan.check, cycle, plan.graphLaunches);

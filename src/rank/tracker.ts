@@ -23,7 +23,10 @@ export class Tracker {
 
   /** Resolves when the call in flight has settled (either way), or after ms. */
   settled(ms: number): Promise<void> {
-    const done = this.inflight.then(() => {}, () => {});
+    const done = this.inflight.then(
+      () => {},
+      () => {},
+    );
     return Promise.race([done, new Promise<void>((r) => setTimeout(r, ms).unref())]);
   }
 

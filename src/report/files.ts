@@ -11,15 +11,21 @@ export function probeOutput(path: string, flag: string, overwrite: boolean): voi
   }
   const dir = dirname(path);
   if (!existsSync(dir) || !statSync(dir).isDirectory())
-    throw new UsageError(`cannot write ${flag} ${path}: the directory ${dir} does not exist; create it or choose another path`);
+    throw new UsageError(
+      `cannot write ${flag} ${path}: the directory ${dir} does not exist; create it or choose another path`,
+    );
   const probe = join(dir, `.${basename(path)}.ccbench-probe-${process.pid}`);
   try {
     closeSync(openSync(probe, 'wx'));
     unlinkSync(probe);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'EACCES' || code === 'EPERM' ? `no permission to write in ${dir}` :
-      code === 'EROFS' ? `${dir} is on a read-only file system` : `files cannot be created in ${dir} (${code})`;
+    const why =
+      code === 'EACCES' || code === 'EPERM'
+        ? `no permission to write in ${dir}`
+        : code === 'EROFS'
+          ? `${dir} is on a read-only file system`
+          : `files cannot be created in ${dir} (${code})`;
     throw new UsageError(`cannot write ${flag} ${path}: ${why}; choose a writable path`);
   }
 }

@@ -8,15 +8,25 @@ export function renderInfo(f: SystemFacts, inv: GpuInventory): string {
   const out: string[] = [`ccbench ${f.ccbench.version} · Node ${f.ccbench.node} · ${f.ccbench.addon}`, ''];
   if (inv.gpus.length > 0) {
     out.push(`GPUs: ${inv.runtime} ${inv.runtimeVersion}, driver ${inv.driverVersion} (${inv.runtimePath})`);
-    const t = new Table({ head: ['#', 'name', 'PCI bus id', 'arch', 'memory', inv.runtime === 'HIP' ? 'CUs' : 'SMs'], style: { head: [], border: [] } });
-    for (const g of inv.gpus) t.push([g.index, g.name, g.pciBusId, g.arch, formatBytes(g.memoryBytes), g.multiprocessors]);
+    const t = new Table({
+      head: ['#', 'name', 'PCI bus id', 'arch', 'memory', inv.runtime === 'HIP' ? 'CUs' : 'SMs'],
+      style: { head: [], border: [] },
+    });
+    for (const g of inv.gpus)
+      t.push([g.index, g.name, g.pciBusId, g.arch, formatBytes(g.memoryBytes), g.multiprocessors]);
     out.push(t.toString());
   } else {
     out.push(`GPUs: none (${inv.error})`);
   }
   out.push('', 'Backends:');
-  const t = new Table({ head: ['backend', 'status', 'library / why not'], style: { head: [], border: [] }, colWidths: [9, 13, 90], wordWrap: true });
-  for (const b of f.backends) t.push([b.name, b.available ? 'available' : 'unavailable', b.available ? b.library ?? '' : b.reason ?? '']);
+  const t = new Table({
+    head: ['backend', 'status', 'library / why not'],
+    style: { head: [], border: [] },
+    colWidths: [9, 13, 90],
+    wordWrap: true,
+  });
+  for (const b of f.backends)
+    t.push([b.name, b.available ? 'available' : 'unavailable', b.available ? (b.library ?? '') : (b.reason ?? '')]);
   out.push(t.toString());
   if (f.mpi) out.push('', `MPI: ${f.mpi.library_version}; GPU buffers: ${f.mpi.gpu_awareness}`);
   return out.join('\n');

@@ -35,21 +35,27 @@ export const UNITS = {
   time: 'microseconds per operation (latency: one-way = round trip / 2; bw, bibw: per message)',
   bandwidth: 'GB/s, 1 GB = 1e9 bytes',
   size: 'bytes; nccl-tests convention: max(send, receive) bytes per rank (allgather, alltoall, ... : the whole array)',
-  time_stats: "avg/min/max: across ranks of each rank's mean; p50/p90/p99/stdev: over iterations of the slowest rank (nearest rank)",
+  time_stats:
+    "avg/min/max: across ranks of each rank's mean; p50/p90/p99/stdev: over iterations of the slowest rank (nearest rank)",
   algbw: 'alg_bytes / time_us.avg',
   busbw: 'algbw * bus_factor (nccl-tests doc/PERFORMANCE.md)',
 } as const;
 
 function timingNote(timing: Plan['timing'], op: string): string {
   if (timing === 'batch') return 'batch timing (nccl-tests: ops back to back, one final sync)';
-  return getOp(op).barrierPerIter ? 'per-op timing (OSU: each op timed alone, untimed barrier between)' : 'per-op timing (OSU: each iteration timed alone)';
+  return getOp(op).barrierPerIter
+    ? 'per-op timing (OSU: each op timed alone, untimed barrier between)'
+    : 'per-op timing (OSU: each iteration timed alone)';
 }
 
 /** The title above each table: op, ranks, backend, device, form, timing, cycle. */
 export function tableTitle(meta: RunMeta, op: string, ranks: number, inPlace: boolean, cycle: number): string {
   const { backend: b, plan } = meta;
-  return `# ${op} · ${ranks} ranks · ${b.name} (${b.library}) · ${b.device} · ${inPlace ? 'in-place' : 'out-of-place'} · ` +
-    timingNote(plan.timing, op) + (plan.repeat > 1 ? ` · cycle ${cycle} of ${plan.repeat}` : '');
+  return (
+    `# ${op} · ${ranks} ranks · ${b.name} (${b.library}) · ${b.device} · ${inPlace ? 'in-place' : 'out-of-place'} · ` +
+    timingNote(plan.timing, op) +
+    (plan.repeat > 1 ? ` · cycle ${cycle} of ${plan.repeat}` : '')
+  );
 }
 
 /** Facts about the whole run that a reader of a printed table must know, one line each. */
@@ -58,6 +64,8 @@ export function runFacts(meta: RunMeta): string[] {
   const b = meta.backend;
   if (b.chosen_by) facts.push(`backend ${b.name}, chosen by --backend ${b.chosen_by}`);
   for (const o of meta.oversubscribed ?? [])
-    facts.push(`${o.ranks} ranks share ${o.cpus} CPU${o.cpus === 1 ? '' : 's'} on ${o.host}: times include waiting for a CPU (MPI ranks yield when idle)`);
+    facts.push(
+      `${o.ranks} ranks share ${o.cpus} CPU${o.cpus === 1 ? '' : 's'} on ${o.host}: times include waiting for a CPU (MPI ranks yield when idle)`,
+    );
   return facts;
 }

@@ -25,17 +25,36 @@ export interface ResultRow {
   wrong: number | null; // elements that failed --check, summed over ranks; null without --check
 }
 
-export function makeRow(p: Point, stats: TimeStats, wrong: number | null, cycle = 1, graph?: { iters: number; launches: number }): ResultRow {
+export function makeRow(
+  p: Point,
+  stats: TimeStats,
+  wrong: number | null,
+  cycle = 1,
+  graph?: { iters: number; launches: number },
+): ResultRow {
   const op = getOp(p.op);
   const bytes = algBytes(op, p.count, p.typeSize, p.ranks);
   const factor = op.busFactor(p.ranks);
   // bytes / (µs · 1e-6) / 1e9 = bytes / µs / 1e3
   const algbw = bytes > 0 && stats.avg > 0 ? bytes / stats.avg / 1e3 : null;
   return {
-    op: p.op, ranks: p.ranks, size_bytes: p.sizeBytes, count: p.count, dtype: p.dtype, redop: p.redop,
-    root: p.root, in_place: p.inPlace, iters: graph ? graph.iters : stats.samples, warmup: p.warmup,
-    ...(graph && { graph_launches: graph.launches }), cycle, time_us: stats,
-    alg_bytes: bytes, algbw_gbs: algbw, busbw_gbs: algbw === null ? null : algbw * factor,
-    bus_factor: factor, wrong,
+    op: p.op,
+    ranks: p.ranks,
+    size_bytes: p.sizeBytes,
+    count: p.count,
+    dtype: p.dtype,
+    redop: p.redop,
+    root: p.root,
+    in_place: p.inPlace,
+    iters: graph ? graph.iters : stats.samples,
+    warmup: p.warmup,
+    ...(graph && { graph_launches: graph.launches }),
+    cycle,
+    time_us: stats,
+    alg_bytes: bytes,
+    algbw_gbs: algbw,
+    busbw_gbs: algbw === null ? null : algbw * factor,
+    bus_factor: factor,
+    wrong,
   };
 }

@@ -14,7 +14,10 @@ export class ResultWriter {
   private ended: RunEnd | undefined;
 
   /** `out` prints one line (without its newline) on standard output. */
-  constructor(private readonly meta: RunMeta, private readonly out: (line: string) => void) {}
+  constructor(
+    private readonly meta: RunMeta,
+    private readonly out: (line: string) => void,
+  ) {}
 
   /**
    * Creates every output (refusing to replace an existing file unless --overwrite). If one cannot
@@ -22,7 +25,10 @@ export class ResultWriter {
    */
   open(): void {
     const { stdout, files, overwrite } = this.meta.plan.output;
-    const targets: [string, Target][] = files.map((f) => [f.format, { kind: 'file', path: f.path, flag: f.flag, overwrite }]);
+    const targets: [string, Target][] = files.map((f) => [
+      f.format,
+      { kind: 'file', path: f.path, flag: f.flag, overwrite },
+    ]);
     if (stdout) targets.unshift([stdout, { kind: 'stdout', write: (text) => this.out(text.replace(/\n$/, '')) }]);
     for (const [format, target] of targets) {
       const def = findExporter(format);

@@ -17,8 +17,11 @@ export function autoChoice(addon: Addon, mpiJob: boolean): AutoChoice {
   const has = (name: string) => !!caps.backends.find((b) => b.name === name)?.available;
   if (has('mpi') && mpiJob) return { name: 'mpi', reason: 'no GPU found, an MPI job' };
   if (has('mpi') && !has('gloo')) return { name: 'mpi', reason: 'no GPU found, no Gloo in this build' };
-  if (has('gloo')) return { name: 'gloo', reason: mpiJob ? 'no GPU found, no MPI in this build' : 'no GPU found, not an MPI job' };
-  throw new UsageError('--backend auto finds nothing to run here: no GPU for NCCL/RCCL, and ccbench was built without MPI and Gloo; install one and rebuild, or give --backend');
+  if (has('gloo'))
+    return { name: 'gloo', reason: mpiJob ? 'no GPU found, no MPI in this build' : 'no GPU found, not an MPI job' };
+  throw new UsageError(
+    '--backend auto finds nothing to run here: no GPU for NCCL/RCCL, and ccbench was built without MPI and Gloo; install one and rebuild, or give --backend',
+  );
 }
 
 export function autoBackend(addon: Addon, mpiJob: boolean): string {

@@ -16,7 +16,8 @@ export function cgroupRead(controller: string, v2: string, v1: string[]): string
     const [, ctrls, path] = /^\d+:([^:]*):(.*)$/.exec(line) ?? [];
     if (path === undefined) continue;
     if (ctrls === '') tries.push(`/sys/fs/cgroup${path}/${v2}`, `/sys/fs/cgroup/unified${path}/${v2}`);
-    else if (ctrls.split(',').includes(controller)) tries.push(...v1.map((f) => `/sys/fs/cgroup/${controller}${path}/${f}`));
+    else if (ctrls.split(',').includes(controller))
+      tries.push(...v1.map((f) => `/sys/fs/cgroup/${controller}${path}/${f}`));
   }
   for (const file of tries) {
     try {

@@ -2,7 +2,23 @@
 // them (rank 0's, after ccbench set its own): NCCL/RCCL tuning, ROCm and CUDA device selection,
 // UCX and libfabric transports, MPI parameters. Never a secret: ccbench's own key and anything
 // named like one stay out.
-const PREFIXES = ['NCCL_', 'RCCL_', 'HSA_', 'HIP_', 'ROCR_', 'CUDA_', 'UCX_', 'FI_', 'OMPI_MCA_', 'PMIX_MCA_', 'MPICH_', 'MPIR_CVAR_', 'I_MPI_', 'MV2_', 'GLOO_'];
+const PREFIXES = [
+  'NCCL_',
+  'RCCL_',
+  'HSA_',
+  'HIP_',
+  'ROCR_',
+  'CUDA_',
+  'UCX_',
+  'FI_',
+  'OMPI_MCA_',
+  'PMIX_MCA_',
+  'MPICH_',
+  'MPIR_CVAR_',
+  'I_MPI_',
+  'MV2_',
+  'GLOO_',
+];
 const SECRET = /SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL|(^|_)KEY($|_)/i;
 
 export function relevantEnvironment(env: Record<string, string | undefined>): Record<string, string> {

@@ -18,12 +18,18 @@ export function availableMemory(): number {
 }
 
 /** Throws a UsageError when ranksOnNode ranks with these buffers would not fit in memory. */
-export function checkMemory(perRank: number, ranksOnNode: number, largestSize: number, host: string,
-  available = availableMemory()): void {
+export function checkMemory(
+  perRank: number,
+  ranksOnNode: number,
+  largestSize: number,
+  host: string,
+  available = availableMemory(),
+): void {
   const need = perRank * Math.max(1, ranksOnNode);
   if (need <= 0.9 * available) return;
   throw new UsageError(
     `the buffers need ${ranksOnNode} × ${formatBytes(perRank)} = ${formatBytes(need)} of memory on ${host} ` +
-    `(largest size ${formatBytes(largestSize)}), but only ${formatBytes(available)} is available; ` +
-    'lower the largest size in --sizes or run fewer ranks per node');
+      `(largest size ${formatBytes(largestSize)}), but only ${formatBytes(available)} is available; ` +
+      'lower the largest size in --sizes or run fewer ranks per node',
+  );
 }

@@ -2,7 +2,13 @@
 
 export type MpiFlavor = 'openmpi' | 'mpich' | 'intel' | 'mvapich' | 'unknown';
 
-const NAMES: Record<MpiFlavor, string> = { openmpi: 'Open MPI', mpich: 'MPICH', intel: 'Intel MPI', mvapich: 'MVAPICH', unknown: 'unknown' };
+const NAMES: Record<MpiFlavor, string> = {
+  openmpi: 'Open MPI',
+  mpich: 'MPICH',
+  intel: 'Intel MPI',
+  mvapich: 'MVAPICH',
+  unknown: 'unknown',
+};
 
 export function flavorOf(versionText: string): { flavor: MpiFlavor; version: string } {
   const v = /(\d+\.\d+(?:\.\d+)?)/.exec(versionText)?.[1] ?? '';

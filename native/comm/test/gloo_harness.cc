@@ -201,10 +201,11 @@ void timing(Comm& c, Device& dev, Buffers& buf) {
       for (double x : v) mean += x;
       mean /= double(v.size());
       if (c.rank() == 0)
-        std::printf("timing n=%d allreduce float32 %zu B %s: p50 %.1f us, mean %.1f us, min %.1f us, p99 %.1f us "
-                    "(%zu iters)\n",
-                    c.size(), bytes, tm == Timing::Batch ? "batch" : "per-op", v[v.size() / 2], mean, v.front(),
-                    v[v.size() * 99 / 100], v.size());
+        std::printf(
+            "timing n=%d allreduce float32 %zu B %s: p50 %.1f us, mean %.1f us, min %.1f us, p99 %.1f us "
+            "(%zu iters)\n",
+            c.size(), bytes, tm == Timing::Batch ? "batch" : "per-op", v[v.size() / 2], mean, v.front(),
+            v[v.size() * 99 / 100], v.size());
     }
   }
 }
@@ -223,8 +224,10 @@ int main(int argc, char** argv) {
   std::string host;
   bool timed = false;
   for (int i = 4; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--timing") == 0) timed = true;
-    else host = argv[i];
+    if (std::strcmp(argv[i], "--timing") == 0)
+      timed = true;
+    else
+      host = argv[i];
   }
   try {
     const auto t0 = std::chrono::steady_clock::now();
@@ -270,10 +273,11 @@ int main(int argc, char** argv) {
       world.barrier();
     }
     world.barrier();
-    std::printf("rank %d/%d: %ld cases, %ld checked, %ld refused as expected, %ld failed, %lld wrong elements "
-                "(%.1f s)\n",
-                rank, size, h.t.cases, h.t.checked, h.t.refused, h.t.failures, h.t.wrong,
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    std::printf(
+        "rank %d/%d: %ld cases, %ld checked, %ld refused as expected, %ld failed, %lld wrong elements "
+        "(%.1f s)\n",
+        rank, size, h.t.cases, h.t.checked, h.t.refused, h.t.failures, h.t.wrong,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     std::fflush(stdout);
     return h.t.failures == 0 ? 0 : 1;
   } catch (const std::exception& e) {

@@ -33,7 +33,7 @@ std::vector<Cell> cells(int n) {
   std::vector<Cell> out;
   size_t nOps = 0;
   const OpInfo* ops = allOps(&nOps);
-  const Dtype types[] = {Dtype::Float32, Dtype::Int32, Dtype::Uint8, Dtype::Float16,
+  const Dtype types[] = {Dtype::Float32,  Dtype::Int32,   Dtype::Uint8, Dtype::Float16,
                          Dtype::Bfloat16, Dtype::Float64, Dtype::Int64, Dtype::Float8e4m3};
   const RedOp reds[] = {RedOp::Sum, RedOp::Prod, RedOp::Max, RedOp::Min, RedOp::Avg};
   for (size_t i = 0; i < nOps; ++i) {
@@ -102,8 +102,8 @@ void splitTests(bool withSplit) {
   const gpu::NcclUniqueId id = freshId();
   const int n = 4, k = 3;
   const gpu::NcclUniqueId subId = freshId();
-  const std::vector<char> boot = withSplit ? std::vector<char>{}
-                                           : std::vector<char>(subId.internal, subId.internal + sizeof subId.internal);
+  const std::vector<char> boot =
+      withSplit ? std::vector<char>{} : std::vector<char>(subId.internal, subId.internal + sizeof subId.internal);
   std::vector<FakeDevice> devs(static_cast<size_t>(n));
   const char* tag = withSplit ? "split (ncclCommSplit)" : "split (fresh unique id)";
   takeCalls();
@@ -128,8 +128,10 @@ void splitTests(bool withSplit) {
   const auto calls = takeCalls();
   for (const FakeCall& c : calls) {
     if (c.fn == "commSplit")
-      EXPECT(c.peer == (c.thread < k ? 0 : -1) && c.key == c.thread && !c.recv, std::string(tag) + ": colour/key/config");
-    if (c.fn == "commInitRank" && c.peer == k) EXPECT(c.key == c.thread && c.thread < k, std::string(tag) + ": member init");
+      EXPECT(c.peer == (c.thread < k ? 0 : -1) && c.key == c.thread && !c.recv,
+             std::string(tag) + ": colour/key/config");
+    if (c.fn == "commInitRank" && c.peer == k)
+      EXPECT(c.key == c.thread && c.thread < k, std::string(tag) + ": member init");
   }
   EXPECT(countFn(calls, "commSplit") == (withSplit ? n : 0), tag);
   EXPECT(countFn(calls, "commInitRank") == n + (withSplit ? 0 : k), tag);

@@ -67,7 +67,7 @@ struct FakeComm {
 std::mutex gMu;
 std::vector<FakeCall> gCalls;
 std::map<std::string, std::shared_ptr<World>> gWorlds;  // by unique id bytes
-auto* gCreated = new std::vector<void*>;  // never freed, so it still holds them at exit
+auto* gCreated = new std::vector<void*>;                // never freed, so it still holds them at exit
 std::atomic<int> gAsync{0};
 std::atomic<long> gIds{0};
 thread_local int tRank = -1;
@@ -123,7 +123,8 @@ std::vector<unsigned char> reduceBlock(World& w, size_t first, const Deposit& d)
     for (int r = 1; r < w.n; ++r) {
       const double v = ccb::loadElement(t, w.slots[size_t(r)].send, first + i);
       switch (ccb::RedOp(d.op)) {
-        case ccb::RedOp::Sum: case ccb::RedOp::Avg: acc += v; break;
+        case ccb::RedOp::Sum:
+        case ccb::RedOp::Avg: acc += v; break;
         case ccb::RedOp::Prod: acc *= v; break;
         case ccb::RedOp::Max: acc = v > acc ? v : acc; break;
         case ccb::RedOp::Min: acc = v < acc ? v : acc; break;
@@ -262,9 +263,8 @@ int fBroadcast(const void* s, void* r, size_t n, int t, int root, void* comm, vo
 int fReduce(const void* s, void* r, size_t n, int t, int op, int root, void* comm, void* st) {
   record({-1, -1, "reduce", s, r, n, t, op, root, -1, st}, comm);
   const Deposit d{s, r, n, t, op, root};
-  return collective(comm, d, [&](World& w, int me) {
-    return me == root ? reduceBlock(w, 0, d) : std::vector<unsigned char>{};
-  });
+  return collective(comm, d,
+                    [&](World& w, int me) { return me == root ? reduceBlock(w, 0, d) : std::vector<unsigned char>{}; });
 }
 int fAllGather(const void* s, void* r, size_t n, int t, void* comm, void* st) {
   record({-1, -1, "allGather", s, r, n, t, -1, -1, -1, st}, comm);

@@ -10,8 +10,8 @@
 #include "nccl_test_util.h"
 
 namespace ccbtest {
-void engineTests();      // nccl_engine_test.cc
-void lifecycleTests();   // nccl_engine_test.cc
+void engineTests();       // nccl_engine_test.cc
+void lifecycleTests();    // nccl_engine_test.cc
 void abortRequestTest();  // nccl_engine_test.cc: last, the abort request cannot be undone
 }  // namespace ccbtest
 
@@ -84,8 +84,8 @@ class Harness {
 
   void expectCalls(const char* what, int r, const std::vector<FakeCall>& got, const std::vector<Want>& want) {
     const std::string where = std::string(what) + " n=" + std::to_string(n_) + " rank " + std::to_string(r);
-    EXPECT(got.size() == want.size(), where + ": " + std::to_string(got.size()) + " calls, want " +
-                                          std::to_string(want.size()));
+    EXPECT(got.size() == want.size(),
+           where + ": " + std::to_string(got.size()) + " calls, want " + std::to_string(want.size()));
     for (size_t i = 0; i < got.size() && i < want.size(); ++i) {
       const FakeCall& g = got[i];
       const Want& w = want[i];
@@ -124,18 +124,22 @@ void mappingTests(int n, bool native) {
   auto calls = h.issue("allreduce", c, false, 0);
   for (int r = 0; r < n; ++r) h.expectCalls("allreduce", r, calls[size_t(r)], {{"allReduce", S(r), R(r), long(c)}});
   calls = h.issue("allreduce", c, true, 0);
-  for (int r = 0; r < n; ++r) h.expectCalls("allreduce in place", r, calls[size_t(r)], {{"allReduce", R(r), R(r), long(c)}});
+  for (int r = 0; r < n; ++r)
+    h.expectCalls("allreduce in place", r, calls[size_t(r)], {{"allReduce", R(r), R(r), long(c)}});
 
   calls = h.issue("reducescatter", c, true, 0);  // NCCL: recvbuff == sendbuff + rank·recvcount
   for (int r = 0; r < n; ++r)
-    h.expectCalls("reducescatter in place", r, calls[size_t(r)], {{"reduceScatter", R(r), off(R(r), size_t(r) * c), long(c)}});
+    h.expectCalls("reducescatter in place", r, calls[size_t(r)],
+                  {{"reduceScatter", R(r), off(R(r), size_t(r) * c), long(c)}});
   calls = h.issue("allgather", c, true, 0);  // NCCL: sendbuff == recvbuff + rank·sendcount
   for (int r = 0; r < n; ++r)
     h.expectCalls("allgather in place", r, calls[size_t(r)], {{"allGather", off(R(r), size_t(r) * c), R(r), long(c)}});
   calls = h.issue("broadcast", c, false, root);
-  for (int r = 0; r < n; ++r) h.expectCalls("broadcast", r, calls[size_t(r)], {{"broadcast", S(r), R(r), long(c), root}});
+  for (int r = 0; r < n; ++r)
+    h.expectCalls("broadcast", r, calls[size_t(r)], {{"broadcast", S(r), R(r), long(c), root}});
   calls = h.issue("reduce", c, true, root);
-  for (int r = 0; r < n; ++r) h.expectCalls("reduce in place", r, calls[size_t(r)], {{"reduce", R(r), R(r), long(c), root}});
+  for (int r = 0; r < n; ++r)
+    h.expectCalls("reduce in place", r, calls[size_t(r)], {{"reduce", R(r), R(r), long(c), root}});
 
   calls = h.issue("alltoall", c, false, 0);
   for (int r = 0; r < n; ++r) {
@@ -194,8 +198,10 @@ void mappingTests(int n, bool native) {
   calls = h.issue("sendrecv", c, false, 0);
   for (int r = 0; r < n; ++r)
     h.expectCalls("sendrecv", r, calls[size_t(r)],
-                  {{"groupStart"}, {"send", S(r), nullptr, long(c), (r + 1) % n, 1},
-                   {"recv", nullptr, R(r), long(c), (r - 1 + n) % n, 1}, {"groupEnd"}});
+                  {{"groupStart"},
+                   {"send", S(r), nullptr, long(c), (r + 1) % n, 1},
+                   {"recv", nullptr, R(r), long(c), (r - 1 + n) % n, 1},
+                   {"groupEnd"}});
 
   calls = h.issue("barrier", 0, false, 0);
   for (int r = 0; r < n; ++r) {
@@ -209,9 +215,11 @@ void mappingTests(int n, bool native) {
   for (int r = 0; r < n; ++r) {
     const int peer = pairPeer(r, n);
     if (pairInitiator(r, n))
-      h.expectCalls("latency", r, calls[size_t(r)], {{"send", S(r), nullptr, long(c), peer}, {"recv", nullptr, R(r), long(c), peer}});
+      h.expectCalls("latency", r, calls[size_t(r)],
+                    {{"send", S(r), nullptr, long(c), peer}, {"recv", nullptr, R(r), long(c), peer}});
     else
-      h.expectCalls("latency", r, calls[size_t(r)], {{"recv", nullptr, R(r), long(c), peer}, {"send", S(r), nullptr, long(c), peer}});
+      h.expectCalls("latency", r, calls[size_t(r)],
+                    {{"recv", nullptr, R(r), long(c), peer}, {"send", S(r), nullptr, long(c), peer}});
   }
   calls = h.issue("bw", c, false, 0, W);  // an ungrouped window, then a 1-byte acknowledgement
   for (int r = 0; r < n; ++r) {
@@ -219,7 +227,8 @@ void mappingTests(int n, bool native) {
     std::vector<Want> w;
     const bool init = pairInitiator(r, n);
     for (int i = 0; i < W; ++i)
-      w.push_back(init ? Want{"send", S(r), nullptr, long(c), peer, 0, 7} : Want{"recv", nullptr, R(r), long(c), peer, 0, 7});
+      w.push_back(init ? Want{"send", S(r), nullptr, long(c), peer, 0, 7}
+                       : Want{"recv", nullptr, R(r), long(c), peer, 0, 7});
     w.push_back(init ? Want{"recv", nullptr, nullptr, 1, peer, 0, 1} : Want{"send", nullptr, nullptr, 1, peer, 0, 1});
     h.expectCalls("bw", r, calls[size_t(r)], w);
     const FakeCall& ack = calls[size_t(r)].back();
@@ -253,13 +262,15 @@ void unsupportedTests() {
     EXPECT(why(c, op).empty(), std::string(op) + ": " + why(c, op));
   EXPECT(why(c, "allreduce", Dtype::Bfloat16, RedOp::Avg, true).empty(), "bf16 avg in place on 2.30");
   EXPECT(why(c, "allreduce", Dtype::Float8e4m3).empty(), "fp8 with fp8 hardware on 2.30");
-  EXPECT(has(why(c, "alltoall", Dtype::Float32, RedOp::Sum, true), "in-place alltoall"), why(c, "alltoall", Dtype::Float32, RedOp::Sum, true));
+  EXPECT(has(why(c, "alltoall", Dtype::Float32, RedOp::Sum, true), "in-place alltoall"),
+         why(c, "alltoall", Dtype::Float32, RedOp::Sum, true));
   EXPECT(has(why(c, "sendrecv", Dtype::Float32, RedOp::Sum, true), "drop --in-place"), "in-place sendrecv");
   EXPECT(has(why(c, "latency", Dtype::Float32, RedOp::Sum, true), "no in-place form"), "latency in place");
   EXPECT(has(why(c, "latency"), "even number of ranks"), why(c, "latency"));
   EXPECT(why(c, "gather", Dtype::Float32, RedOp::Sum, true).empty(), "gather in place");
   auto noFp8Hw = nccl::open(api, dev, 0, 1, freshId(), false);
-  EXPECT(has(why(noFp8Hw->world(), "allgather", Dtype::Float8e5m2), "compute capability 9.0"), why(noFp8Hw->world(), "allgather", Dtype::Float8e5m2));
+  EXPECT(has(why(noFp8Hw->world(), "allgather", Dtype::Float8e5m2), "compute capability 9.0"),
+         why(noFp8Hw->world(), "allgather", Dtype::Float8e5m2));
   EXPECT(why(noFp8Hw->world(), "barrier", Dtype::Float8e5m2).empty(), "barrier moves no data");
 
   FakeLibrary old;  // NCCL 2.6.4: no send/recv, avg, bf16, fp8, abort or async errors
@@ -271,9 +282,11 @@ void unsupportedTests() {
   EXPECT(has(why(oc, "sendrecv"), "ncclSend/ncclRecv (NCCL 2.7.3"), why(oc, "sendrecv"));
   EXPECT(has(why(oc, "alltoall"), "NCCL 2.6.4"), why(oc, "alltoall"));
   EXPECT(!why(oc, "gather").empty() && !why(oc, "scatter").empty(), "gather/scatter without send/recv");
-  EXPECT(has(why(oc, "allreduce", Dtype::Float32, RedOp::Avg), "avg reduction needs NCCL 2.10.3"), why(oc, "allreduce", Dtype::Float32, RedOp::Avg));
+  EXPECT(has(why(oc, "allreduce", Dtype::Float32, RedOp::Avg), "avg reduction needs NCCL 2.10.3"),
+         why(oc, "allreduce", Dtype::Float32, RedOp::Avg));
   EXPECT(why(oc, "broadcast", Dtype::Float32, RedOp::Avg).empty(), "avg is irrelevant to broadcast");
-  EXPECT(has(why(oc, "broadcast", Dtype::Bfloat16), "bfloat16 needs NCCL 2.10.3"), why(oc, "broadcast", Dtype::Bfloat16));
+  EXPECT(has(why(oc, "broadcast", Dtype::Bfloat16), "bfloat16 needs NCCL 2.10.3"),
+         why(oc, "broadcast", Dtype::Bfloat16));
   EXPECT(has(why(oc, "broadcast", Dtype::Float8e4m3), "2.24.3"), why(oc, "broadcast", Dtype::Float8e4m3));
   EXPECT(why(oc, "allreduce", Dtype::Int64, RedOp::Prod).empty(), "plain types pass through");
 
@@ -283,7 +296,8 @@ void unsupportedTests() {
   auto rc = nccl::open(rcclApi, dev, 0, 1, freshId(), true);
   EXPECT(std::string(rc->name()) == "rccl", rc->name());
   EXPECT(why(rc->world(), "allreduce", Dtype::Bfloat16).empty(), "rccl bf16");
-  EXPECT(has(why(rc->world(), "allreduce", Dtype::Float8e4m3), "RCCL 2.18.3"), why(rc->world(), "allreduce", Dtype::Float8e4m3));
+  EXPECT(has(why(rc->world(), "allreduce", Dtype::Float8e4m3), "RCCL 2.18.3"),
+         why(rc->world(), "allreduce", Dtype::Float8e4m3));
 
   const gpu::NcclUniqueId id = freshId();  // three ranks, opened in turn (init does not block here)
   FakeDevice d3[3];

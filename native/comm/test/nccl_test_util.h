@@ -24,10 +24,10 @@ inline void fail(const std::string& what) {
   if (++failures() <= 40) std::fprintf(stderr, "FAIL %s\n", what.c_str());
 }
 
-#define EXPECT(cond, what)                                                              \
-  do {                                                                                  \
-    if (!(cond)) ::ccbtest::fail(std::string(__FILE__ ":") + std::to_string(__LINE__) + \
-                                 " " #cond " — " + std::string(what));                  \
+#define EXPECT(cond, what)                                                                                         \
+  do {                                                                                                             \
+    if (!(cond))                                                                                                   \
+      ::ccbtest::fail(std::string(__FILE__ ":") + std::to_string(__LINE__) + " " #cond " — " + std::string(what)); \
   } while (0)
 
 // Runs f(rank) on n threads at once; an exception on any rank is a failure.

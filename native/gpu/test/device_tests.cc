@@ -120,8 +120,9 @@ CHILD(noGpu, "device-no-gpu") {
 }  // namespace
 
 void runDeviceTests() {
-  t::child("device-cuda",
-           {{"CCBENCH_CUDART", t::doubles("cuda13")}, {"LD_LIBRARY_PATH", t::doubles("driver")}, {"FAKE_DEVICES", "2"}});
+  t::child(
+      "device-cuda",
+      {{"CCBENCH_CUDART", t::doubles("cuda13")}, {"LD_LIBRARY_PATH", t::doubles("driver")}, {"FAKE_DEVICES", "2"}});
   t::child("device-hip", {{"CCBENCH_HIPRT", t::doubles("hip6a")}, {"FAKE_DEVICES", "2"}});
   t::child("device-no-gpu", {{"CCBENCH_CUDART", t::doubles("cuda13")}});
 }

@@ -25,8 +25,8 @@ void child(const std::string& name, const Env& env);
 struct Child {
   Child(const char* name, void (*fn)());
 };
-#define CHILD(id, name) \
-  static void id();     \
+#define CHILD(id, name)                      \
+  static void id();                          \
   static t::Child id##_registered(name, id); \
   static void id()
 

@@ -69,8 +69,10 @@ void child(const std::string& name, const Env& env) {
   waitpid(pid, &status, 0);
   const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
   std::string why;
-  if (WIFSIGNALED(status)) why = std::string("killed by signal ") + strsignal(WTERMSIG(status));
-  else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) why = "exit status " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status))
+    why = std::string("killed by signal ") + strsignal(WTERMSIG(status));
+  else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+    why = "exit status " + std::to_string(WEXITSTATUS(status));
   check(ok, "[child " + name + "]", why);
 }
 

@@ -23,13 +23,21 @@ bool is(F fn, const NcclApi& api, const char* name) {
 }
 
 void decode() {
-  struct Case { int code, major, minor, patch; const char* what; };
+  struct Case {
+    int code, major, minor, patch;
+    const char* what;
+  };
   const Case cases[] = {
-      {2804, 2, 8, 4, "NCCL 2.8.4 (old formula)"},      {2708, 2, 7, 8, "NCCL 2.7.8 (old formula)"},
-      {21003, 2, 10, 3, "NCCL 2.10.3 (new formula)"},   {22305, 2, 23, 5, "NCCL 2.23.5"},
-      {23007, 2, 30, 7, "NCCL 2.30.7"},                 {21803, 2, 18, 3, "RCCL 2.18.3 (ROCm 6.0)"},
-      {22105, 2, 21, 5, "RCCL 2.21.5 (ROCm 6.3)"},      {22707, 2, 27, 7, "RCCL 2.27.7 (ROCm 7.1)"},
-      {2706, 2, 7, 6, "RCCL 2.7.6 (rocm-3.7.0)"},       {0, 0, 0, 0, "0 (no version)"},
+      {2804, 2, 8, 4, "NCCL 2.8.4 (old formula)"},
+      {2708, 2, 7, 8, "NCCL 2.7.8 (old formula)"},
+      {21003, 2, 10, 3, "NCCL 2.10.3 (new formula)"},
+      {22305, 2, 23, 5, "NCCL 2.23.5"},
+      {23007, 2, 30, 7, "NCCL 2.30.7"},
+      {21803, 2, 18, 3, "RCCL 2.18.3 (ROCm 6.0)"},
+      {22105, 2, 21, 5, "RCCL 2.21.5 (ROCm 6.3)"},
+      {22707, 2, 27, 7, "RCCL 2.27.7 (ROCm 7.1)"},
+      {2706, 2, 7, 6, "RCCL 2.7.6 (rocm-3.7.0)"},
+      {0, 0, 0, 0, "0 (no version)"},
   };
   for (const Case& c : cases) {
     const auto v = decodeNcclVersion(c.code);
@@ -49,9 +57,9 @@ CHILD(ncclNew, "nccl-2.30.7") {
                is(api.getLastError, api, "ncclGetLastError") && is(api.commFinalize, api, "ncclCommFinalize") &&
                is(api.commSplit, api, "ncclCommSplit"),
            "every optional entry of a new library is bound");
-  t::check(is(api.allToAll, api, "ncclAlltoAll") && is(api.gather, api, "ncclGather") &&
-               is(api.scatter, api, "ncclScatter"),
-           "2.28.3 collectives bound with NCCL's spelling");
+  t::check(
+      is(api.allToAll, api, "ncclAlltoAll") && is(api.gather, api, "ncclGather") && is(api.scatter, api, "ncclScatter"),
+      "2.28.3 collectives bound with NCCL's spelling");
   t::check(api.hasAvg() && api.hasBf16() && api.hasFp8(), "avg, bf16 and fp8 available");
   t::check(api.error(5, nullptr) == "ncclInvalidUsage: fake: invalid usage (5); last error: fake last error",
            "error(): name, text, code and the last error on one line", api.error(5, nullptr));

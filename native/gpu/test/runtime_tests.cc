@@ -66,9 +66,10 @@ CHILD(cudaNone, "cuda-not-found") {
 CHILD(probeNone, "probe-no-runtime") {
   const NodeGpuInfo info = probeGpus();
   t::check(info.gpus.empty() && info.runtime.empty(), "probeGpus: nothing loaded");
-  t::check(t::contains(info.error, "CUDA: the CUDA runtime was not found (tried: from CCBENCH_CUDART: /nonexistent/a") &&
-               t::contains(info.error, "HIP: the HIP runtime was not found (tried: from CCBENCH_HIPRT: /nonexistent/b"),
-           "probeGpus: the error says where it looked for each vendor", info.error);
+  t::check(
+      t::contains(info.error, "CUDA: the CUDA runtime was not found (tried: from CCBENCH_CUDART: /nonexistent/a") &&
+          t::contains(info.error, "HIP: the HIP runtime was not found (tried: from CCBENCH_HIPRT: /nonexistent/b"),
+      "probeGpus: the error says where it looked for each vendor", info.error);
   const std::string msg = t::errorOf([] { detectVendor(); });
   t::check(t::contains(msg, "no GPU was found (CUDA: ") && t::contains(msg, "; HIP: "), "detectVendor throws", msg);
 }
@@ -104,8 +105,9 @@ CHILD(probeTwo, "probe-two-cuda-gpus") {
 
 CHILD(hipTable, "hip-runtime") {
   const Runtime& rt = runtime(Vendor::Amd);
-  t::check(rt.name == "HIP" && rt.runtimeVersion == 60342134 && rt.path == t::real(t::doubles("hip6a/libamdhip64.so.6")),
-           "HIP runtime loaded from CCBENCH_HIPRT");
+  t::check(
+      rt.name == "HIP" && rt.runtimeVersion == 60342134 && rt.path == t::real(t::doubles("hip6a/libamdhip64.so.6")),
+      "HIP runtime loaded from CCBENCH_HIPRT");
   t::check(rt.deviceName(1) == "Fake MI300X #1", "hipDeviceGetName gets a hipDevice_t from hipDeviceGet",
            rt.deviceName(1));
   t::check(rt.arch(0) == "gfx942", "arch from gcnArchName at offset 1160 of the R0600 props", rt.arch(0));
@@ -167,9 +169,10 @@ bool anyFile(const char* pattern) {
 }  // namespace
 
 void runRuntimeTests() {
-  t::check(runtimeVersionString(Vendor::Nvidia, 13000) == "13.0" && runtimeVersionString(Vendor::Nvidia, 12080) == "12.8" &&
-               runtimeVersionString(Vendor::Amd, 60342134) == "6.3" && runtimeVersionString(Vendor::Amd, 70000000) == "7.0",
-           "runtimeVersionString for CUDA and HIP codes");
+  t::check(
+      runtimeVersionString(Vendor::Nvidia, 13000) == "13.0" && runtimeVersionString(Vendor::Nvidia, 12080) == "12.8" &&
+          runtimeVersionString(Vendor::Amd, 60342134) == "6.3" && runtimeVersionString(Vendor::Amd, 70000000) == "7.0",
+      "runtimeVersionString for CUDA and HIP codes");
   const std::string cuda13 = t::doubles("cuda13"), hip6a = t::doubles("hip6a");
   t::child("cuda-driver-too-old", {{"CCBENCH_CUDART", cuda13}, {"FAKE_DRIVER_VERSION", "12080"}});
   t::child("cuda-minor-version-compat",
@@ -199,8 +202,11 @@ void runRuntimeTests() {
   // The real CUDA runtime of this machine, when there is one and no driver.
   const char* real = "/usr/local/cuda/lib64/libcudart.so.13";
   void* driver = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
-  if (access(real, R_OK) != 0) t::skip("real-cudart-without-driver", "no /usr/local/cuda/lib64/libcudart.so.13");
-  else if (driver) t::skip("real-cudart-without-driver", "an NVIDIA driver is installed");
-  else t::child("real-cudart-without-driver", {{"CCBENCH_CUDART", real}});
+  if (access(real, R_OK) != 0)
+    t::skip("real-cudart-without-driver", "no /usr/local/cuda/lib64/libcudart.so.13");
+  else if (driver)
+    t::skip("real-cudart-without-driver", "an NVIDIA driver is installed");
+  else
+    t::child("real-cudart-without-driver", {{"CCBENCH_CUDART", real}});
   if (driver) dlclose(driver);
 }

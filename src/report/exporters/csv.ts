@@ -4,16 +4,58 @@ import type { ResultRow } from '../row.js';
 import { TextSink, type ExporterDef } from './exporter.js';
 
 const COLUMNS = [
-  'op', 'ranks', 'size_bytes', 'count', 'dtype', 'redop', 'root', 'in_place', 'iters', 'warmup', 'cycle',
-  'time_avg_us', 'time_min_us', 'time_max_us', 'time_p50_us', 'time_p90_us', 'time_p99_us', 'time_stdev_us',
-  'alg_bytes', 'algbw_gbs', 'busbw_gbs', 'bus_factor', 'wrong',
+  'op',
+  'ranks',
+  'size_bytes',
+  'count',
+  'dtype',
+  'redop',
+  'root',
+  'in_place',
+  'iters',
+  'warmup',
+  'cycle',
+  'time_avg_us',
+  'time_min_us',
+  'time_max_us',
+  'time_p50_us',
+  'time_p90_us',
+  'time_p99_us',
+  'time_stdev_us',
+  'alg_bytes',
+  'algbw_gbs',
+  'busbw_gbs',
+  'bus_factor',
+  'wrong',
 ];
 
 function record(r: ResultRow): unknown[] {
   const t = r.time_us;
-  return [r.op, r.ranks, r.size_bytes, r.count, r.dtype, r.redop, r.root, r.in_place, r.iters, r.warmup, r.cycle,
-    t.avg, t.min, t.max, t.p50, t.p90, t.p99, t.stdev, r.alg_bytes, r.algbw_gbs ?? '', r.busbw_gbs ?? '',
-    r.bus_factor, r.wrong ?? ''];
+  return [
+    r.op,
+    r.ranks,
+    r.size_bytes,
+    r.count,
+    r.dtype,
+    r.redop,
+    r.root,
+    r.in_place,
+    r.iters,
+    r.warmup,
+    r.cycle,
+    t.avg,
+    t.min,
+    t.max,
+    t.p50,
+    t.p90,
+    t.p99,
+    t.stdev,
+    r.alg_bytes,
+    r.algbw_gbs ?? '',
+    r.busbw_gbs ?? '',
+    r.bus_factor,
+    r.wrong ?? '',
+  ];
 }
 
 // csv-stringify would write false as an empty field (like a missing value): spell booleans out.

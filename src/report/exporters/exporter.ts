@@ -7,7 +7,8 @@ import type { RunEnd, RunMeta } from '../meta.js';
 import type { ResultRow } from '../row.js';
 
 /** Where an exporter writes: standard output, or a file it creates (refusing an existing one unless overwrite). */
-export type Target = { kind: 'stdout'; write: (text: string) => void } | { kind: 'file'; path: string; flag: string; overwrite: boolean };
+export type Target =
+  { kind: 'stdout'; write: (text: string) => void } | { kind: 'file'; path: string; flag: string; overwrite: boolean };
 
 export interface Exporter {
   open(): void;

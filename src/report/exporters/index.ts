@@ -21,6 +21,9 @@ export function resolveOut(spec: string): { format: string; path: string } {
   const byExt = ext ? EXPORTERS.find((e) => e.extensions.includes(ext)) : undefined;
   if (byExt) return { format: byExt.name, path: spec };
   const names = EXPORTERS.map((e) => e.name).join(', ');
-  throw new UsageError(m ? `--out '${spec}': no format '${m[1]}'; choose from ${names}` :
-    `--out '${spec}': cannot tell the format from the file name; write <format>:${spec} (${names}) or use an extension such as ${EXPORTERS.flatMap((e) => e.extensions.map((x) => `.${x}`)).join(', ')}`);
+  throw new UsageError(
+    m
+      ? `--out '${spec}': no format '${m[1]}'; choose from ${names}`
+      : `--out '${spec}': cannot tell the format from the file name; write <format>:${spec} (${names}) or use an extension such as ${EXPORTERS.flatMap((e) => e.extensions.map((x) => `.${x}`)).join(', ')}`,
+  );
 }

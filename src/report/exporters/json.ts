@@ -10,7 +10,15 @@ import type { ExporterDef } from './exporter.js';
 export const RESULT_SCHEMA = 'ccbench.result/1';
 
 function document(meta: RunMeta, rows: ResultRow[], end: RunEnd): string {
-  const doc = { schema: RESULT_SCHEMA, ...meta, end_time: end.endTime, status: end.status, errors: end.errors, units: UNITS, results: rows };
+  const doc = {
+    schema: RESULT_SCHEMA,
+    ...meta,
+    end_time: end.endTime,
+    status: end.status,
+    errors: end.errors,
+    units: UNITS,
+    results: rows,
+  };
   return JSON.stringify(doc, null, 1) + '\n';
 }
 

@@ -4,8 +4,22 @@ import type { ResultRow } from '../row.js';
 import { checkVerdict, Grouping, TextSink, type ExporterDef } from './exporter.js';
 import { rowCells } from './table.js';
 
-const HEAD = ['size (B)', 'count', 'type', 'redop', 'root', 'iters', 'avg (µs)', 'min (µs)', 'max (µs)', 'p50 (µs)',
-  'p99 (µs)', 'algbw (GB/s)', 'busbw (GB/s)', '#wrong'];
+const HEAD = [
+  'size (B)',
+  'count',
+  'type',
+  'redop',
+  'root',
+  'iters',
+  'avg (µs)',
+  'min (µs)',
+  'max (µs)',
+  'p50 (µs)',
+  'p99 (µs)',
+  'algbw (GB/s)',
+  'busbw (GB/s)',
+  '#wrong',
+];
 const NUMERIC = new Set([0, 1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
 
 // A cell may hold no raw pipe or line break (they would end the cell or the table).
@@ -34,7 +48,8 @@ export const markdownExporter: ExporterDef = {
       close(end) {
         const verdict = checkVerdict(end);
         if (verdict) sink.write(`\n**check:** ${verdict}\n`);
-        if (end.status !== 'complete' && end.status !== 'check-failed') sink.write(`\n**run ${end.status}:** ${cell(end.errors.join('; '))}\n`);
+        if (end.status !== 'complete' && end.status !== 'check-failed')
+          sink.write(`\n**run ${end.status}:** ${cell(end.errors.join('; '))}\n`);
         sink.close();
       },
     };

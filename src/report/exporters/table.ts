@@ -7,14 +7,38 @@ import type { ResultRow } from '../row.js';
 import { checkVerdict, Grouping, TextSink, type ExporterDef } from './exporter.js';
 
 const COLUMNS: [string, number][] = [
-  ['size(B)', 15], ['count', 12], ['type', 11], ['redop', 6], ['root', 5], ['iters', 6],
-  ['avg(us)', 11], ['min(us)', 11], ['max(us)', 11], ['p50(us)', 11], ['p99(us)', 11],
-  ['algbw(GB/s)', 12], ['busbw(GB/s)', 12], ['#wrong', 7],
+  ['size(B)', 15],
+  ['count', 12],
+  ['type', 11],
+  ['redop', 6],
+  ['root', 5],
+  ['iters', 6],
+  ['avg(us)', 11],
+  ['min(us)', 11],
+  ['max(us)', 11],
+  ['p50(us)', 11],
+  ['p99(us)', 11],
+  ['algbw(GB/s)', 12],
+  ['busbw(GB/s)', 12],
+  ['#wrong', 7],
 ];
 
 const PLAIN = {
-  top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '',
-  'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '',
+  top: '',
+  'top-mid': '',
+  'top-left': '',
+  'top-right': '',
+  bottom: '',
+  'bottom-mid': '',
+  'bottom-left': '',
+  'bottom-right': '',
+  left: '',
+  'left-mid': '',
+  mid: '',
+  'mid-mid': '',
+  right: '',
+  'right-mid': '',
+  middle: '',
 };
 
 function render(cells: string[]): string {
@@ -26,7 +50,11 @@ function render(cells: string[]): string {
     wordWrap: false,
   });
   t.push(cells);
-  return t.toString().split('\n').map((l) => l.trimEnd()).join('\n');
+  return t
+    .toString()
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .join('\n');
 }
 
 export function formatTime(us: number): string {
@@ -46,9 +74,20 @@ export function headerLine(): string {
 export function rowCells(r: ResultRow): string[] {
   const t = r.time_us;
   return [
-    String(r.size_bytes), String(r.count), r.dtype, r.redop, r.root < 0 ? '-' : String(r.root), String(r.iters),
-    formatTime(t.avg), formatTime(t.min), formatTime(t.max), formatTime(t.p50), formatTime(t.p99),
-    formatBw(r.algbw_gbs), formatBw(r.busbw_gbs), r.wrong === null ? 'N/A' : String(r.wrong),
+    String(r.size_bytes),
+    String(r.count),
+    r.dtype,
+    r.redop,
+    r.root < 0 ? '-' : String(r.root),
+    String(r.iters),
+    formatTime(t.avg),
+    formatTime(t.min),
+    formatTime(t.max),
+    formatTime(t.p50),
+    formatTime(t.p99),
+    formatBw(r.algbw_gbs),
+    formatBw(r.busbw_gbs),
+    r.wrong === null ? 'N/A' : String(r.wrong),
   ];
 }
 

@@ -25,7 +25,7 @@ EXPORT int cuInit(unsigned flags) {
   return 0;
 }
 EXPORT int cuDeviceGet(int* dev, int ordinal) {
-  if (!initialised) return 3;  /* CUDA_ERROR_NOT_INITIALIZED */
+  if (!initialised) return 3; /* CUDA_ERROR_NOT_INITIALIZED */
   if (ordinal < 0 || ordinal >= devices()) return 101;
   *dev = ordinal + 500;
   return 0;

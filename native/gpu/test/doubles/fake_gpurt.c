@@ -25,14 +25,30 @@
 #define VENDOR "cuda"
 #endif
 
-enum { kSuccess = 0, kInvalidValue = 1, kOutOfMemory = 2, kNoDevice = 100, kInvalidDevice = 101,
-       kNotReady = 600, kCaptureUnsupported = 900 };
+enum {
+  kSuccess = 0,
+  kInvalidValue = 1,
+  kOutOfMemory = 2,
+  kNoDevice = 100,
+  kInvalidDevice = 101,
+  kNotReady = 600,
+  kCaptureUnsupported = 900
+};
 
-typedef struct { int pending, capturing; unsigned flags; } Stream;
-typedef struct { double t; int recorded; unsigned flags; } Event;
-typedef struct { int unused; } Graph;
+typedef struct {
+  int pending, capturing;
+  unsigned flags;
+} Stream;
+typedef struct {
+  double t;
+  int recorded;
+  unsigned flags;
+} Event;
+typedef struct {
+  int unused;
+} Graph;
 
-static long live = 0;  /* streams, events, graphs, execs and allocations not yet released */
+static long live = 0; /* streams, events, graphs, execs and allocations not yet released */
 static unsigned lastStreamFlags = 0xffffffffu;
 static int lastCaptureMode = -1, launches = 0, current = 0;
 static size_t used = 0;
@@ -54,8 +70,14 @@ EXPORT unsigned fake_last_stream_flags(void) { return lastStreamFlags; }
 EXPORT int fake_last_capture_mode(void) { return lastCaptureMode; }
 EXPORT int fake_graph_launches(void) { return launches; }
 
-EXPORT int API(RuntimeGetVersion)(int* v) { *v = (int)envLong("FAKE_RUNTIME_VERSION", FAKE_RUNTIME); return 0; }
-EXPORT int API(DriverGetVersion)(int* v) { *v = (int)envLong("FAKE_DRIVER_VERSION", FAKE_DRIVER); return 0; }
+EXPORT int API(RuntimeGetVersion)(int* v) {
+  *v = (int)envLong("FAKE_RUNTIME_VERSION", FAKE_RUNTIME);
+  return 0;
+}
+EXPORT int API(DriverGetVersion)(int* v) {
+  *v = (int)envLong("FAKE_DRIVER_VERSION", FAKE_DRIVER);
+  return 0;
+}
 
 EXPORT int API(GetDeviceCount)(int* n) {
   const long forced = envLong("FAKE_COUNT_ERROR", 0);
@@ -68,19 +90,22 @@ EXPORT int API(SetDevice)(int d) {
   current = d;
   return kSuccess;
 }
-EXPORT int API(GetDevice)(int* d) { *d = current; return kSuccess; }
+EXPORT int API(GetDevice)(int* d) {
+  *d = current;
+  return kSuccess;
+}
 
 /* Only the vendor's own attribute numbers are known, as in the real runtimes. */
 EXPORT int API(DeviceGetAttribute)(int* v, int attr, int dev) {
   if (dev < 0 || dev >= devices()) return kInvalidDevice;
 #ifdef FAKE_HIP
   switch (attr) {
-    case 63: *v = 304; return kSuccess;     /* MultiprocessorCount */
+    case 63: *v = 304; return kSuccess;        /* MultiprocessorCount */
     case 67: *v = 0xc1 + dev; return kSuccess; /* PciBusId */
-    case 68: *v = 0; return kSuccess;       /* PciDeviceId */
-    case 69: *v = 0; return kSuccess;       /* PciDomainId */
-    case 23: *v = 9; return kSuccess;       /* ComputeCapabilityMajor */
-    case 61: *v = 4; return kSuccess;       /* ComputeCapabilityMinor */
+    case 68: *v = 0; return kSuccess;          /* PciDeviceId */
+    case 69: *v = 0; return kSuccess;          /* PciDomainId */
+    case 23: *v = 9; return kSuccess;          /* ComputeCapabilityMajor */
+    case 61: *v = 4; return kSuccess;          /* ComputeCapabilityMinor */
   }
 #else
   switch (attr) {
@@ -116,7 +141,7 @@ EXPORT int API(Malloc)(void** p, size_t bytes) {
   unsigned char* b = malloc(bytes + 16);
   if (!b) return kOutOfMemory;
   memcpy(b, &bytes, sizeof bytes);
-  memset(b + 16, 0xab, bytes);  /* garbage, so that a missing touch shows */
+  memset(b + 16, 0xab, bytes); /* garbage, so that a missing touch shows */
   used += bytes;
   ++live;
   *p = b + 16;
@@ -137,7 +162,10 @@ EXPORT int API(Memcpy)(void* dst, const void* src, size_t n, int kind) {
   memcpy(dst, src, n);
   return kSuccess;
 }
-EXPORT int API(Memset)(void* p, int v, size_t n) { memset(p, v, n); return kSuccess; }
+EXPORT int API(Memset)(void* p, int v, size_t n) {
+  memset(p, v, n);
+  return kSuccess;
+}
 EXPORT int API(DeviceSynchronize)(void) { return kSuccess; }
 
 EXPORT int API(StreamCreateWithFlags)(void** s, unsigned flags) {
@@ -155,10 +183,17 @@ EXPORT int API(StreamSynchronize)(void* s) {
 }
 EXPORT int API(StreamQuery)(void* s) {
   Stream* st = s;
-  if (st && st->pending) { st->pending = 0; return kNotReady; }  /* busy once, then done */
+  if (st && st->pending) {
+    st->pending = 0;
+    return kNotReady;
+  } /* busy once, then done */
   return kSuccess;
 }
-EXPORT int API(StreamDestroy)(void* s) { free(s); --live; return kSuccess; }
+EXPORT int API(StreamDestroy)(void* s) {
+  free(s);
+  --live;
+  return kSuccess;
+}
 
 EXPORT int API(EventCreateWithFlags)(void** e, unsigned flags) {
   Event* ev = calloc(1, sizeof *ev);
@@ -174,15 +209,22 @@ EXPORT int API(EventRecord)(void* e, void* s) {
   if (s) ((Stream*)s)->pending = 1;
   return kSuccess;
 }
-EXPORT int API(EventSynchronize)(void* e) { (void)e; return kSuccess; }
+EXPORT int API(EventSynchronize)(void* e) {
+  (void)e;
+  return kSuccess;
+}
 EXPORT int API(EventElapsedTime)(float* ms, void* a, void* b) {
   Event *x = a, *y = b;
   if (!x->recorded || !y->recorded) return kNotReady;
-  if ((x->flags | y->flags) & 2) return kInvalidValue;  /* DisableTiming */
+  if ((x->flags | y->flags) & 2) return kInvalidValue; /* DisableTiming */
   *ms = (float)((y->t - x->t) * 1e3);
   return kSuccess;
 }
-EXPORT int API(EventDestroy)(void* e) { free(e); --live; return kSuccess; }
+EXPORT int API(EventDestroy)(void* e) {
+  free(e);
+  --live;
+  return kSuccess;
+}
 
 EXPORT int API(StreamBeginCapture)(void* s, int mode) {
   Stream* st = s;
@@ -212,8 +254,16 @@ EXPORT int API(GraphLaunch)(void* exec, void* s) {
   ((Stream*)s)->pending = 1;
   return kSuccess;
 }
-EXPORT int API(GraphExecDestroy)(void* exec) { free(exec); --live; return kSuccess; }
-EXPORT int API(GraphDestroy)(void* graph) { free(graph); --live; return kSuccess; }
+EXPORT int API(GraphExecDestroy)(void* exec) {
+  free(exec);
+  --live;
+  return kSuccess;
+}
+EXPORT int API(GraphDestroy)(void* graph) {
+  free(graph);
+  --live;
+  return kSuccess;
+}
 
 static const char* errorName(int code) {
   switch (code) {
@@ -238,7 +288,11 @@ EXPORT const char* API(GetErrorString)(int code) {
 }
 
 /* The struct-returning call must never be used through a dynamic loader (gpu-abi.md §7.3). */
-EXPORT int API(GetDeviceProperties)(void* props, int dev) { (void)props; (void)dev; abort(); }
+EXPORT int API(GetDeviceProperties)(void* props, int dev) {
+  (void)props;
+  (void)dev;
+  abort();
+}
 
 #ifdef FAKE_HIP
 /* hipDeviceGetName takes a hipDevice_t; handles here are ordinal + 1000, so passing an ordinal fails. */

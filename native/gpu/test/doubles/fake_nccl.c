@@ -16,7 +16,9 @@
 
 #define EXPORT __attribute__((visibility("default")))
 
-typedef struct { char internal[128]; } FakeId;
+typedef struct {
+  char internal[128];
+} FakeId;
 typedef void* Comm;
 typedef void* Stream;
 
@@ -24,7 +26,10 @@ typedef void* Stream;
 extern int hipGetDeviceCount(int* count);
 #endif
 
-EXPORT int ncclGetVersion(int* version) { *version = FAKE_VERSION; return 0; }
+EXPORT int ncclGetVersion(int* version) {
+  *version = FAKE_VERSION;
+  return 0;
+}
 EXPORT int ncclGetUniqueId(FakeId* id) {
   memset(id, 0x42, sizeof *id);
 #ifdef FAKE_LINK_HIP
@@ -34,65 +39,178 @@ EXPORT int ncclGetUniqueId(FakeId* id) {
   return 0;
 }
 EXPORT int ncclCommInitRank(Comm* comm, int nranks, FakeId id, int rank) {
-  (void)nranks; (void)id; (void)rank;
+  (void)nranks;
+  (void)id;
+  (void)rank;
   *comm = NULL;
   return 0;
 }
-EXPORT int ncclCommDestroy(Comm comm) { (void)comm; return 0; }
+EXPORT int ncclCommDestroy(Comm comm) {
+  (void)comm;
+  return 0;
+}
 EXPORT const char* ncclGetErrorString(int result) { return result == 5 ? "fake: invalid usage" : "fake: some error"; }
-EXPORT int ncclCommCount(const Comm comm, int* count) { (void)comm; *count = 1; return 0; }
-EXPORT int ncclCommUserRank(const Comm comm, int* rank) { (void)comm; *rank = 0; return 0; }
+EXPORT int ncclCommCount(const Comm comm, int* count) {
+  (void)comm;
+  *count = 1;
+  return 0;
+}
+EXPORT int ncclCommUserRank(const Comm comm, int* rank) {
+  (void)comm;
+  *rank = 0;
+  return 0;
+}
 EXPORT int ncclGroupStart(void) { return 0; }
 EXPORT int ncclGroupEnd(void) { return 0; }
 EXPORT int ncclAllReduce(const void* s, void* r, size_t n, int t, int op, Comm c, Stream st) {
-  (void)s; (void)r; (void)n; (void)t; (void)op; (void)c; (void)st; return 0;
+  (void)s;
+  (void)r;
+  (void)n;
+  (void)t;
+  (void)op;
+  (void)c;
+  (void)st;
+  return 0;
 }
 #ifndef FAKE_OMIT_BROADCAST
 EXPORT int ncclBroadcast(const void* s, void* r, size_t n, int t, int root, Comm c, Stream st) {
-  (void)s; (void)r; (void)n; (void)t; (void)root; (void)c; (void)st; return 0;
+  (void)s;
+  (void)r;
+  (void)n;
+  (void)t;
+  (void)root;
+  (void)c;
+  (void)st;
+  return 0;
 }
 #endif
 EXPORT int ncclReduce(const void* s, void* r, size_t n, int t, int op, int root, Comm c, Stream st) {
-  (void)s; (void)r; (void)n; (void)t; (void)op; (void)root; (void)c; (void)st; return 0;
+  (void)s;
+  (void)r;
+  (void)n;
+  (void)t;
+  (void)op;
+  (void)root;
+  (void)c;
+  (void)st;
+  return 0;
 }
 EXPORT int ncclAllGather(const void* s, void* r, size_t n, int t, Comm c, Stream st) {
-  (void)s; (void)r; (void)n; (void)t; (void)c; (void)st; return 0;
+  (void)s;
+  (void)r;
+  (void)n;
+  (void)t;
+  (void)c;
+  (void)st;
+  return 0;
 }
 EXPORT int ncclReduceScatter(const void* s, void* r, size_t n, int t, int op, Comm c, Stream st) {
-  (void)s; (void)r; (void)n; (void)t; (void)op; (void)c; (void)st; return 0;
+  (void)s;
+  (void)r;
+  (void)n;
+  (void)t;
+  (void)op;
+  (void)c;
+  (void)st;
+  return 0;
 }
 
 /* Optional entries (gated by version in the loader). */
-EXPORT int ncclCommAbort(Comm c) { (void)c; return 0; }
-EXPORT int ncclCommGetAsyncError(Comm c, int* result) { (void)c; *result = 0; return 0; }
+EXPORT int ncclCommAbort(Comm c) {
+  (void)c;
+  return 0;
+}
+EXPORT int ncclCommGetAsyncError(Comm c, int* result) {
+  (void)c;
+  *result = 0;
+  return 0;
+}
 EXPORT int ncclSend(const void* b, size_t n, int t, int peer, Comm c, Stream st) {
-  (void)b; (void)n; (void)t; (void)peer; (void)c; (void)st; return 0;
+  (void)b;
+  (void)n;
+  (void)t;
+  (void)peer;
+  (void)c;
+  (void)st;
+  return 0;
 }
 EXPORT int ncclRecv(void* b, size_t n, int t, int peer, Comm c, Stream st) {
-  (void)b; (void)n; (void)t; (void)peer; (void)c; (void)st; return 0;
+  (void)b;
+  (void)n;
+  (void)t;
+  (void)peer;
+  (void)c;
+  (void)st;
+  return 0;
 }
-EXPORT const char* ncclGetLastError(Comm c) { (void)c; return "fake last error\n"; }
-EXPORT int ncclCommFinalize(Comm c) { (void)c; return 0; }
+EXPORT const char* ncclGetLastError(Comm c) {
+  (void)c;
+  return "fake last error\n";
+}
+EXPORT int ncclCommFinalize(Comm c) {
+  (void)c;
+  return 0;
+}
 EXPORT int ncclCommSplit(Comm c, int color, int key, Comm* out, void* config) {
-  (void)c; (void)color; (void)key; (void)config; *out = NULL; return 0;
+  (void)c;
+  (void)color;
+  (void)key;
+  (void)config;
+  *out = NULL;
+  return 0;
 }
 EXPORT int ncclAlltoAll(const void* s, void* r, size_t n, int t, Comm c, Stream st) {
-  (void)s; (void)r; (void)n; (void)t; (void)c; (void)st; return 0;
+  (void)s;
+  (void)r;
+  (void)n;
+  (void)t;
+  (void)c;
+  (void)st;
+  return 0;
 }
 EXPORT int ncclGather(const void* s, void* r, size_t n, int t, int root, Comm c, Stream st) {
-  (void)s; (void)r; (void)n; (void)t; (void)root; (void)c; (void)st; return 0;
+  (void)s;
+  (void)r;
+  (void)n;
+  (void)t;
+  (void)root;
+  (void)c;
+  (void)st;
+  return 0;
 }
 EXPORT int ncclScatter(const void* s, void* r, size_t n, int t, int root, Comm c, Stream st) {
-  (void)s; (void)r; (void)n; (void)t; (void)root; (void)c; (void)st; return 0;
+  (void)s;
+  (void)r;
+  (void)n;
+  (void)t;
+  (void)root;
+  (void)c;
+  (void)st;
+  return 0;
 }
 
 #ifdef FAKE_RCCL
 /* RCCL's own spellings (gpu-abi.md §8). A distinct body from ncclAlltoAll keeps the addresses apart. */
 EXPORT int ncclAllToAll(const void* s, void* r, size_t n, int t, Comm c, Stream st) {
-  (void)s; (void)r; (void)n; (void)t; (void)c; (void)st; return 1;
+  (void)s;
+  (void)r;
+  (void)n;
+  (void)t;
+  (void)c;
+  (void)st;
+  return 1;
 }
-EXPORT int ncclAllToAllv(const void* s, const size_t* sc, const size_t* sd, void* r, const size_t* rc,
-                         const size_t* rd, int t, Comm c, Stream st) {
-  (void)s; (void)sc; (void)sd; (void)r; (void)rc; (void)rd; (void)t; (void)c; (void)st; return 0;
+EXPORT int ncclAllToAllv(const void* s, const size_t* sc, const size_t* sd, void* r, const size_t* rc, const size_t* rd,
+                         int t, Comm c, Stream st) {
+  (void)s;
+  (void)sc;
+  (void)sd;
+  (void)r;
+  (void)rc;
+  (void)rd;
+  (void)t;
+  (void)c;
+  (void)st;
+  return 0;
 }
 #endif
