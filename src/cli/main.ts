@@ -37,13 +37,7 @@ async function run(runs: (string | RunSpec)[], o: CliOptions): Promise<void> {
     throw new Error(
       'this process was started by the ccbench launcher but sees no rank variables (OMPI_COMM_WORLD_RANK, PMI_RANK, SLURM_PROCID, ...)',
     );
-  const plan = buildPlan(runs, o);
-  process.exitCode = await launchRanks(plan, {
-    launcher: o.launcher,
-    launcherArgs: o.launcherArgs,
-    argv: process.argv.slice(2),
-    command,
-  });
+  process.exitCode = await launchRanks(runs, o, { argv: process.argv.slice(2), command });
 }
 
 async function sbatch(op: string, o: SbatchCliOptions, rankArgs: string[]): Promise<void> {
@@ -91,12 +85,11 @@ function exitNow(code: number): never {
 
 async function fail(e: unknown): Promise<never> {
   const code = exitCodeOf(e);
-  if (e instanceof RankZeroReports) exitNow(code);
   if (rankEnv && rankEnv.rank !== 0) {
     // Give rank 0 time to report first (exiting now could get it killed before it has); if it
     // reports, the launcher ends us meanwhile. An error every rank shares is rank 0's to say.
     await lingerForRankZero();
-    if (e instanceof JobUsageError) exitNow(code);
+    if (e instanceof JobUsageError || e instanceof RankZeroReports) exitNow(code);
   }
   const who = rankEnv && rankEnv.rank !== 0 ? `rank ${rankEnv.rank} (${hostname()})` : '';
   process.stderr.write(`${errorLine(e, who)}\n`);

@@ -4,7 +4,8 @@
 import { availableParallelism, hostname } from 'node:os';
 import { UsageError } from '../errors.js';
 import { loadAddon, type NativeCapabilities } from '../native/addon.js';
-import { bufferBytes, largestSize, planFor, type Plan } from '../plan/plan.js';
+import { defaultOf, type PlanInput } from '../plan/options.js';
+import { bufferBytes, buildPlan, largestSize, type RunSpec } from '../plan/plan.js';
 import { packPlan } from '../plan/serial.js';
 import { probeOutput } from '../report/files.js';
 import { autoChoice } from '../system/auto.js';
@@ -18,8 +19,6 @@ import { splitWords } from './words.js';
 export type LauncherName = 'mpirun' | 'srun' | 'local';
 
 export interface LaunchOptions {
-  launcher?: string;
-  launcherArgs?: string;
   argv: string[]; // our own arguments, re-run by every rank
   command: string[]; // the user's command line, for the results' metadata
 }
@@ -42,17 +41,20 @@ export function chooseLauncher(requested: string, backend: string, env: Env, cap
   return 'local';
 }
 
-export async function launchRanks(plan: Plan, o: LaunchOptions): Promise<number> {
+/**
+ * Plans the run (once: `auto` is resolved first when the ranks will run on this machine), checks
+ * what can be checked here, and starts the ranks under the launcher.
+ */
+export async function launchRanks(runs: (string | RunSpec)[], options: PlanInput, o: LaunchOptions): Promise<number> {
   const addon = loadAddon();
   const caps = addon.capabilities();
-  const extra = splitWords(o.launcherArgs ?? '');
-  const launcher = chooseLauncher(o.launcher ?? 'auto', plan.backend, process.env, caps);
+  const extra = splitWords(options.launcherArgs ?? '');
+  const requested = options.backend ?? (defaultOf('backend') as string);
+  const launcher = chooseLauncher(options.launcher ?? 'auto', requested, process.env, caps);
   const local = launcher === 'local' || (launcher === 'mpirun' && isLocalRun(extra, process.env));
-  // The ranks resolve `auto` where they run; when that is here, resolve it now to check the plan.
-  if (plan.backend === 'auto' && local) {
-    const choice = autoChoice(addon, launcher === 'mpirun');
-    plan = planFor(plan, choice.name, choice.reason);
-  }
+  const choice = requested === 'auto' && local ? autoChoice(addon, launcher === 'mpirun') : undefined;
+  const plan = buildPlan(runs, choice ? { ...options, backend: choice.name } : options);
+  if (choice) plan.backendReason = choice.reason;
   const backend = caps.backends.find((b) => b.name === plan.backend);
   if (plan.backend !== 'auto' && !backend?.available)
     throw new UsageError(backend?.reason ?? `the ${plan.backend} backend is unavailable`);
@@ -63,8 +65,8 @@ export async function launchRanks(plan: Plan, o: LaunchOptions): Promise<number>
   }
 
   const rankArgv = [process.execPath, ...process.execArgv, process.argv[1], ...o.argv];
-  // Rank 0 takes the plan from CCBENCH_PLAN (where the launcher passes our environment on; elsewhere
-  // it plans again from the same command line): the ranks do not rebuild it.
+  // Rank 0 takes the plan from CCBENCH_PLAN and sends it to the others; only where the launcher
+  // does not pass our environment on to rank 0 (mpirun to another host) does it plan again.
   const env: Env = {
     ...process.env,
     CCBENCH_LAUNCHED: '1',

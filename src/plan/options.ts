@@ -43,6 +43,7 @@ export const OPTIONS = {
     min: 1,
     max: 65536,
     maxWhy: 'the control plane is a star around rank 0',
+    default: 2,
     defaultText: '2, or the largest --ranks',
     help: 'ranks to start',
   },

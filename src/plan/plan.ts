@@ -64,8 +64,6 @@ export interface Plan {
   request: { runs: RunSpec[]; options: PlanInput }; // what was asked, to plan again once `auto` is resolved
 }
 
-const DEFAULT_NP = 2;
-
 // Numeric options whose range the declaration states (the plan sees suite values and API callers too).
 const RANGED: OptionKey[] = [
   'np',
@@ -196,7 +194,7 @@ function resolveNp(o: PlanInput, worldSize?: number): number {
       );
     return worldSize;
   }
-  return o.np ?? largest ?? DEFAULT_NP;
+  return o.np ?? largest ?? (defaultOf('np') as number);
 }
 
 function resolveMem(mem: string | undefined, backend: BackendDef): 'host' | 'device' {
