@@ -3,8 +3,9 @@
 // Errors end here: one line on stderr, and the exit codes of errors.ts.
 import { CommanderError } from 'commander';
 import { hostname } from 'node:os';
-import { EXIT, errorLine, exitCodeOf, JobUsageError, RankZeroReports } from '../errors.js';
+import { EXIT, errorLine, exitCodeOf, JobUsageError, RankZeroReports, UsageError } from '../errors.js';
 import { detectRankEnv } from '../job/detect.js';
+import { writeExitReport } from '../job/exit-report.js';
 import { launchRanks } from '../launch/launch.js';
 import { sbatchScript, submit, tasksPerNode } from '../launch/sbatch.js';
 import { loadAddon } from '../native/addon.js';
@@ -25,19 +26,32 @@ const rankEnv = detectRankEnv(process.env);
 let addonLoaded = false;
 
 async function run(runs: (string | RunSpec)[], o: CliOptions): Promise<void> {
-  const command = process.env.CCBENCH_COMMAND
-    ? (JSON.parse(process.env.CCBENCH_COMMAND) as string[])
-    : ['ccbench', ...process.argv.slice(2)];
+  const command = commandLine(process.env.CCBENCH_COMMAND);
   if (rankEnv) {
+    if (rankEnv.rank === 0) writeExitReport(process.env, 'started');
     addonLoaded = true;
     process.exitCode = await runRank({ env: rankEnv, command, runs, options: o });
     return;
   }
   if (process.env.CCBENCH_LAUNCHED)
-    throw new Error(
-      'this process was started by the ccbench launcher but sees no rank variables (OMPI_COMM_WORLD_RANK, PMI_RANK, SLURM_PROCID, ...)',
+    throw new UsageError(
+      "CCBENCH_LAUNCHED is set, which ccbench's launchers set only for the ranks they start, but no launcher's rank variables are (OMPI_COMM_WORLD_RANK, PMI_RANK, SLURM_PROCID, ...); unset CCBENCH_LAUNCHED",
     );
   process.exitCode = await launchRanks(runs, o, { argv: process.argv.slice(2), command });
+}
+
+/** The command line as the user typed it: ours, or the one the launching ccbench passed on. */
+function commandLine(passed: string | undefined): string[] {
+  if (passed === undefined) return ['ccbench', ...process.argv.slice(2)];
+  try {
+    const v = JSON.parse(passed) as unknown;
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+  } catch {
+    // reported below
+  }
+  throw new UsageError(
+    'CCBENCH_COMMAND is not a command line ccbench passed on (its launchers set it for their ranks); unset it',
+  );
 }
 
 async function sbatch(op: string, o: SbatchCliOptions, rankArgs: string[]): Promise<void> {
@@ -77,7 +91,13 @@ function lingerForRankZero(): Promise<void> {
   return new Promise((r) => setTimeout(r, 1000));
 }
 
+// Rank 0's exit code for the ccbench that launched the job (job/exit-report.ts).
+process.on('exit', (code) => {
+  if (rankEnv?.rank === 0) writeExitReport(process.env, code);
+});
+
 function exitNow(code: number): never {
+  if (rankEnv?.rank === 0) writeExitReport(process.env, code);
   // Inside an MPI job the engine thread may be blocked in a collective: leave without finalizing.
   if (rankEnv && addonLoaded) loadAddon().hardExit(code);
   process.exit(code);

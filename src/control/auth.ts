@@ -1,7 +1,17 @@
 // The per-job secret every control-plane connection must prove, and the proof (HMAC-SHA256 over
 // both sides' nonces, so neither side can replay an old exchange).
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { closeSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
@@ -60,8 +70,24 @@ export async function jobSecret(env: Env, rank: number, waitMs = 10_000): Promis
       );
     await new Promise((r) => setTimeout(r, 100));
   }
-  const key = readFileSync(file, 'utf8').trim();
+  const key = readKey(file);
   return { secret: createHmac('sha256', key).update(`slurm ${job}.${step}`).digest('hex'), source: file };
+}
+
+/** The per-user key: refused when others may read it or when it is empty (either way it proves nothing). */
+function readKey(file: string): string {
+  const st = statSync(file);
+  if (!st.isFile()) throw new UsageError(`${file} is not a regular file; remove it, and ccbench makes a new key there`);
+  if ((st.mode & 0o077) !== 0)
+    throw new UsageError(
+      `${file} can be read by others (mode ${(st.mode & 0o777).toString(8)}), so it proves nothing; chmod 600 ${file}`,
+    );
+  const key = readFileSync(file, 'utf8').trim();
+  if (key.length < 32)
+    throw new UsageError(
+      `${file} holds no usable key (${key.length} characters); remove it, and ccbench makes a new one`,
+    );
+  return key;
 }
 
 // Written aside and linked into place, so no rank ever reads a half-written key.

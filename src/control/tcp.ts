@@ -274,20 +274,29 @@ export class TcpControl implements ControlPlane {
 
   // --- other ranks ------------------------------------------------------------------------
 
+  /**
+   * Connects until rank 0 takes us or --timeout passes, backing off (a burst of connections at
+   * start-up, a rank 0 not listening yet, a stray client holding our rank for a moment all pass).
+   * A refusal after the handshake began (rank 0 could not check our proof) is the error we end
+   * with if nothing better comes; a Welcome that does not prove the secret ends the attempt at once.
+   */
   private async join(o: TcpOptions): Promise<void> {
     const deadline = Date.now() + o.timeoutMs;
-    let last = '';
+    let last: JobError | undefined;
+    let wait = 200;
     while (Date.now() < deadline) {
       try {
         return await this.tryJoin(o, deadline);
       } catch (e) {
-        last = (e as Error).message;
+        last = e as JobError;
         if ((e as { final?: boolean }).final) throw e;
-        await new Promise((r) => setTimeout(r, 200)); // rank 0 may not be listening yet
+        await new Promise((r) => setTimeout(r, Math.min(wait, Math.max(0, deadline - Date.now()))));
+        wait = Math.min(2000, wait * 1.5) * (0.75 + Math.random() / 2);
       }
     }
+    if (last && (last as { refused?: boolean }).refused) throw new JobError(last.message, EXIT.usage);
     throw new JobError(
-      `could not join rank 0's control plane at ${o.host}:${o.port} within ${o.timeoutMs / 1000} s (${last})`,
+      `could not join rank 0's control plane at ${o.host}:${o.port} within ${o.timeoutMs / 1000} s (${last?.message ?? 'no attempt finished'})`,
       EXIT.rankFailed,
     );
   }
@@ -298,9 +307,9 @@ export class TcpControl implements ControlPlane {
       const reader = new FrameReader(PRE_AUTH_FRAME);
       const clientNonce = nonce();
       let serverNonce = '';
-      const fail = (msg: string, final = false) => {
+      const fail = (msg: string, final = false, refused = false) => {
         socket.destroy();
-        reject(Object.assign(new JobError(msg, final ? EXIT.usage : EXIT.rankFailed), { final }));
+        reject(Object.assign(new JobError(msg, final ? EXIT.usage : EXIT.rankFailed), { final, refused }));
       };
       const timer = setTimeout(
         () => fail('no answer from rank 0'),
@@ -315,8 +324,10 @@ export class TcpControl implements ControlPlane {
         if (serverNonce)
           fail(
             `rank 0 at ${o.host}:${o.port} refused this rank: the ranks do not share a secret (CCBENCH_JOB_SECRET or the key file must be the same for every rank)`,
+            false,
             true,
           );
+        else fail(`rank 0 at ${o.host}:${o.port} closed the connection before the handshake`);
       });
       const onData = (chunk: Buffer) => {
         let frames: Frame[];

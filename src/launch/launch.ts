@@ -5,9 +5,10 @@ import { availableParallelism, hostname } from 'node:os';
 import { UsageError } from '../errors.js';
 import { loadAddon, type NativeCapabilities } from '../native/addon.js';
 import { defaultOf, type PlanInput } from '../plan/options.js';
-import { bufferBytes, buildPlan, largestSize, type RunSpec } from '../plan/plan.js';
+import { bufferBytes, buildPlan, largestSize, type Plan, type RunSpec } from '../plan/plan.js';
+import { markUnfinished } from '../report/exporters/json.js';
 import { packPlan } from '../plan/serial.js';
-import { probeOutput } from '../report/files.js';
+import { checkDistinct, probeOutput } from '../report/files.js';
 import { autoChoice } from '../system/auto.js';
 import { checkMemory } from '../system/memory.js';
 import { runLocal } from './local.js';
@@ -55,10 +56,16 @@ export async function launchRanks(runs: (string | RunSpec)[], options: PlanInput
   const choice = requested === 'auto' && local ? autoChoice(addon, launcher === 'mpirun') : undefined;
   const plan = buildPlan(runs, choice ? { ...options, backend: choice.name } : options);
   if (choice) plan.backendReason = choice.reason;
-  const backend = caps.backends.find((b) => b.name === plan.backend);
-  if (plan.backend !== 'auto' && !backend?.available)
-    throw new UsageError(backend?.reason ?? `the ${plan.backend} backend is unavailable`);
+  if (plan.backend === 'nccl' || plan.backend === 'rccl') {
+    // The library the ranks will load: --nccl-lib's, if given (capabilities() searches without it).
+    const lib = addon.ncclInfo(plan.backend === 'rccl', options.ncclLib ?? '');
+    if (lib.error) throw new UsageError(lib.error);
+  } else if (plan.backend !== 'auto') {
+    const backend = caps.backends.find((b) => b.name === plan.backend);
+    if (!backend?.available) throw new UsageError(backend?.reason ?? `the ${plan.backend} backend is unavailable`);
+  }
   for (const f of plan.output.files) probeOutput(f.path, f.flag, plan.output.overwrite);
+  checkDistinct(plan.output.files);
   if (local) {
     const b = bufferBytes(plan);
     checkMemory(b.send + b.recv, plan.np, largestSize(plan), hostname());
@@ -73,12 +80,27 @@ export async function launchRanks(runs: (string | RunSpec)[], options: PlanInput
     CCBENCH_COMMAND: JSON.stringify(o.command),
     CCBENCH_PLAN: packPlan(plan),
   };
+  const code = await start(launcher, plan, caps, extra, rankArgv, env, local);
+  // Rank 0 closes its files; when it could not (killed), they say so rather than "running".
+  if (code !== 0) for (const f of plan.output.files) if (f.format === 'json') markUnfinished(f.path, code);
+  return code;
+}
+
+function start(
+  launcher: LauncherName,
+  plan: Plan,
+  caps: NativeCapabilities,
+  extra: string[],
+  rankArgv: string[],
+  env: Env,
+  local: boolean,
+): Promise<number> {
   switch (launcher) {
     case 'local':
       return runLocal(plan.np, rankArgv, env);
     case 'srun': {
       const cmd = srunCommand(plan.np, plan.backend, extra, rankArgv, env);
-      return supervise('srun', cmd.args, cmd.env, 'srun');
+      return supervise('srun', cmd.args, cmd.env, 'srun', false);
     }
     case 'mpirun': {
       const mpirun = findMpirun(process.env);
@@ -93,7 +115,7 @@ export async function launchRanks(runs: (string | RunSpec)[], options: PlanInput
         );
       const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
       const cmd = mpirunCommand(mpirun, plan.np, extra, rankArgv, env, availableParallelism(), isRoot);
-      return supervise(cmd.file, cmd.args, cmd.env, 'mpirun');
+      return supervise(cmd.file, cmd.args, cmd.env, 'mpirun', local);
     }
   }
 }

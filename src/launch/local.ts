@@ -9,7 +9,7 @@ import { OWN_CODES, signalName } from './supervise.js';
 
 type Env = Record<string, string | undefined>;
 
-const GRACE_MS = 3000; // for rank 0 to report another rank's failure
+const GRACE_MS = 2000; // for rank 0 to report another rank's failure (within --timeout + 5 s in all)
 const FINISH_MS = 10_000; // for the others to finish closing after rank 0 succeeded
 
 export function runLocal(np: number, rankArgv: string[], env: Env): Promise<number> {
@@ -55,15 +55,17 @@ export function runLocal(np: number, rankArgv: string[], env: Env): Promise<numb
       child.on('exit', (code, signal) => {
         exits.push({ rank, code, signal });
         const failed = code !== 0 || signal !== null;
-        if (rank === 0 && exits.length < np) {
+        if (rank === 0 && exits.length < np && signal === null) {
           // Failed: rank 0 has reported and told the others to stop; whoever remains is stuck.
           // Succeeded: the others are closing too, and get a bounded moment to do so.
           if (failed) terminate('SIGKILL');
           else setTimeout(() => terminate('SIGKILL'), FINISH_MS).unref();
         } else if (failed && !failedAt) {
+          // A rank failed, or rank 0 was killed before it could say anything: the one who knows
+          // (rank 0, or for a dead rank 0 the others) gets a moment to report, then the rest go.
           failedAt = Date.now();
           setTimeout(() => terminate('SIGTERM'), GRACE_MS).unref();
-          setTimeout(() => terminate('SIGKILL'), GRACE_MS + 2000).unref();
+          setTimeout(() => terminate('SIGKILL'), GRACE_MS + 1000).unref();
         }
         if (exits.length < np) return;
         process.off('SIGTERM', onTerm);

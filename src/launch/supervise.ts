@@ -1,23 +1,42 @@
 // Running a launcher (mpirun, srun) as a child, in a process group of its own so that the
 // terminal's signals reach only us: a SIGINT becomes SIGUSR2 for the launcher (which mpirun and
 // srun forward to the ranks as it is, and the ranks read as "interrupted": rank/ending.ts), a
-// SIGTERM or SIGHUP becomes SIGTERM. The launcher's exit code becomes ours.
+// SIGTERM or SIGHUP becomes SIGTERM. Should we die without a word (SIGKILL), the kernel sends the
+// launcher SIGTERM (setpriv --pdeathsig), so the job ends with us. Our exit code is rank 0's,
+// which names the cause (job/exit-report.ts), else the launcher's.
 import { spawn } from 'node:child_process';
-import { constants } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { constants, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { EXIT } from '../errors.js';
+import { readExitReport } from '../job/exit-report.js';
+import { which } from './mpirun.js';
 
 type Env = Record<string, string | undefined>;
 
 export const OWN_CODES = new Set<number>(Object.values(EXIT));
+// Codes a rank exits with only after it has said why (1 is also what launchers use for their own failures).
+const REPORTED = new Set<number>([
+  EXIT.usage,
+  EXIT.wrongResults,
+  EXIT.rankFailed,
+  EXIT.timeout,
+  EXIT.interrupted,
+  EXIT.terminated,
+]);
 
 export function signalName(code: number): string | undefined {
   return Object.entries(constants.signals).find(([, n]) => n === code)?.[0];
 }
 
-export async function supervise(file: string, args: string[], env: Env, what: string): Promise<number> {
-  const child = spawn(file, args, {
+export async function supervise(file: string, args: string[], env: Env, what: string, local: boolean): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'ccbench-'));
+  const report = join(dir, 'rank0-exit');
+  const setpriv = which('setpriv', env);
+  const [cmd, argv] = setpriv ? [setpriv, ['--pdeathsig', 'TERM', '--', file, ...args]] : [file, args];
+  const child = spawn(cmd, argv, {
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: env as NodeJS.ProcessEnv,
+    env: { ...env, CCBENCH_EXIT_REPORT: report } as NodeJS.ProcessEnv,
     detached: true,
   });
   let signalled = 0;
@@ -31,15 +50,34 @@ export async function supervise(file: string, args: string[], env: Env, what: st
     ['SIGHUP', pass('SIGTERM', EXIT.terminated)],
   ];
   for (const [sig, h] of handlers) process.on(sig, h);
-  const code = await new Promise<number>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('exit', (c, sig) => resolve(c ?? 128 + (sig ? constants.signals[sig] : 0)));
-  });
-  for (const [sig, h] of handlers) process.off(sig, h);
-  if (signalled) return signalled; // the launcher reports its own signal as 1: say what happened
-  if (!OWN_CODES.has(code)) {
-    const sig = code > 128 ? signalName(code - 128) : undefined;
-    process.stderr.write(`ccbench: a rank ended abnormally (${what} exit code ${code}${sig ? `: ${sig}` : ''})\n`);
+  let code: number;
+  try {
+    code = await new Promise<number>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('exit', (c, sig) => resolve(c ?? 128 + (sig ? constants.signals[sig] : 0)));
+    });
+  } finally {
+    for (const [sig, h] of handlers) process.off(sig, h);
   }
-  return code;
+  const rank0 = readExitReport(report);
+  rmSync(dir, { recursive: true, force: true });
+  if (typeof rank0 === 'number') return rank0; // rank 0 has said what happened
+  if (signalled) return signalled; // the launcher reports its own signal as 1: say what happened
+  if (code === 0) return 0;
+  if (REPORTED.has(code)) return code;
+  if (rank0 === undefined && local)
+    process.stderr.write(
+      `ccbench: ${what} ended (exit code ${code}${describe(code)}) before any rank started; its message above says why (check --launcher-args)\n`,
+    );
+  else if (rank0 === undefined)
+    process.stderr.write(
+      `ccbench: ${what} ended (exit code ${code}${describe(code)}) and no rank said why; if ${what} did above, that is the cause (check --launcher-args, the hosts, and that ccbench is installed on them)\n`,
+    );
+  // Rank 0 started, and ended without saying how: it died, and the ranks that lost it have said so.
+  return rank0 === undefined && local ? EXIT.usage : EXIT.rankFailed;
+}
+
+function describe(code: number): string {
+  const sig = code > 128 ? signalName(code - 128) : undefined;
+  return sig ? `: ${sig}` : '';
 }

@@ -318,12 +318,12 @@ export function parseValue(d: OptionDecl, raw: string): string | number {
     case 'whole':
       if (!/^\s*\d+\s*$/.test(raw)) throw new UsageError(`${name} takes a whole number, not '${raw}'.`);
       return checkRange(d, Number(raw), name);
-    case 'seconds': {
-      const n = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(n) || n < 0)
-        throw new UsageError(`${name} takes seconds (a number ≥ 0), not '${raw}'.`);
-      return checkRange(d, n, name);
-    }
+    case 'seconds':
+      // Plain decimals, as sizes are written: no hex, no exponent, anywhere.
+      if (!/^\s*\d+(\.\d+)?\s*$/.test(raw))
+        throw new UsageError(`${name} takes seconds (a number ≥ 0 such as 5 or 0.5), not '${raw}'.`);
+      return checkRange(d, Number(raw), name);
+
     case 'text':
     case 'texts':
     case 'choice':

@@ -2,7 +2,7 @@
 // compressed: execve limits one variable to 128 KiB), and from rank 0 to every rank (the control
 // plane). Versioned, so that ranks running another ccbench refuse it clearly instead of guessing.
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { JobUsageError } from '../errors.js';
+import { JobUsageError, UsageError } from '../errors.js';
 import { VERSION } from '../paths.js';
 import type { Plan } from './plan.js';
 
@@ -23,7 +23,9 @@ export function decodePlan(text: string): Plan {
   try {
     env = JSON.parse(text) as Partial<Envelope>;
   } catch {
-    throw new Error('the plan this rank received is not valid JSON');
+    throw new UsageError(
+      "the plan this rank received is not valid JSON (CCBENCH_PLAN is set by ccbench's launchers only; unset it)",
+    );
   }
   if (env.schema !== PLAN_SCHEMA || env.ccbench !== VERSION || typeof env.plan !== 'object')
     throw new JobUsageError(
@@ -42,7 +44,7 @@ export function unpackPlan(packed: string): Plan {
   try {
     text = inflateRawSync(Buffer.from(packed, 'base64')).toString('utf8');
   } catch {
-    throw new Error("CCBENCH_PLAN is not a plan ccbench packed (it is set by ccbench's launchers only; unset it)");
+    throw new UsageError("CCBENCH_PLAN is not a plan ccbench packed (it is set by ccbench's launchers only; unset it)");
   }
   return decodePlan(text);
 }

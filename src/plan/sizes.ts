@@ -54,7 +54,7 @@ function parseRange(text: string): number[] {
       throw new UsageError(`--sizes '${text}' gives more than ${MAX_POINTS} sizes; use a larger step`);
     for (let s = min; s <= max; s += inc) out.push(s);
   } else {
-    const factor = step === undefined ? 2 : Number(step);
+    const factor = step === undefined ? 2 : /^\d+$/.test(step) ? Number(step) : NaN;
     if (!Number.isInteger(factor) || factor < 2)
       throw new UsageError(
         `--sizes '${text}': the factor must be a whole number of at least 2 (or +step for a linear range)`,

@@ -1,7 +1,7 @@
 // Suites: named sets of runs in suites/<name>.json (or any file). A suite gives default options
 // and a list of runs, each an op with optional sizes, dtype and reduce-op of its own. Options the
 // user types win over the suite's run fields, which win over the suite's options.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { PACKAGE_ROOT } from '../paths.js';
@@ -31,6 +31,8 @@ export function listSuites(): Suite[] {
 /** A suite by name (suites/<name>.json) or by path. */
 export function loadSuite(nameOrPath: string): Suite {
   const path = existsSync(nameOrPath) ? nameOrPath : join(SUITE_DIR, `${nameOrPath}.json`);
+  if (existsSync(path) && statSync(path).isDirectory())
+    throw new UsageError(`suite ${path} is a directory; give a suite file (a .json file) or a suite name`);
   if (!existsSync(path)) {
     const known = existsSync(SUITE_DIR)
       ? readdirSync(SUITE_DIR)

@@ -6,6 +6,7 @@
 // fails reports to rank 0 and exits with the code rank 0 answers; it prints the message itself
 // only if rank 0 does not answer. Exits go through hardExit: the engine thread may be stuck.
 import { EXIT } from '../errors.js';
+import { writeExitReport } from '../job/exit-report.js';
 import type { Cause } from '../control/monitor.js';
 import type { TcpControl } from '../control/tcp.js';
 import type { Addon } from '../native/addon.js';
@@ -88,6 +89,7 @@ export class Ending {
   }
 
   private async exit(code: number): Promise<never> {
+    if (this.rank === 0) writeExitReport(process.env, code);
     await this.abortBackend();
     return this.addon.hardExit(code);
   }

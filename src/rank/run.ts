@@ -36,9 +36,11 @@ export async function runRank(opts: RankOptions): Promise<number> {
   const { env, options } = opts;
   const addon = loadAddon();
   // Started by ccbench's local launcher: when it goes away, so do we (no stray ranks).
-  if (env.launcher === 'ccbench') process.on('disconnect', () => addon.hardExit(EXIT.rankFailed));
+  const leave = () => addon.hardExit(EXIT.rankFailed);
+  if (env.launcher === 'ccbench') process.on('disconnect', leave);
   const caps = addon.capabilities();
   const mpi = caps.backends.find((b) => b.name === 'mpi');
+  if (env.launcher === 'ccbench' && !process.env.CCBENCH_LAUNCHED) checkStartedByHand(env, options.controlAddr);
   failToStartForTest(env.rank);
   if (options.backend === 'mpi' && !env.mpi)
     throw new JobUsageError(
@@ -68,6 +70,7 @@ export async function runRank(opts: RankOptions): Promise<number> {
   };
   ending.onStart = () => monitor.stop();
   ending.installSignalHandlers();
+  endWithLauncher(env, ending, leave);
   monitor.start();
   let wrong: number;
   try {
@@ -81,10 +84,27 @@ export async function runRank(opts: RankOptions): Promise<number> {
   await addon.close();
   await joined.tcp.close();
   if (ending.writer) {
-    ending.writer.close(wrong > 0 ? 'check-failed' : 'complete');
+    if (ending.writer.close(wrong > 0 ? 'check-failed' : 'complete')) return EXIT.usage; // an output could not be finished
     if (wrong > 0) process.stderr.write(`ccbench: --check found ${wrong} wrong elements (see the #wrong column)\n`);
   }
   return wrong > 0 ? EXIT.wrongResults : EXIT.ok;
+}
+
+/**
+ * A rank whose launcher is gone (the ccbench commander, mpirun, srun's step daemon — killed, say)
+ * ends the job as interrupted rather than running on alone: ccbench's local launcher closes its
+ * channel; any other parent is seen to have gone when this process is handed to a new one.
+ */
+function endWithLauncher(env: RankEnv, ending: Ending, early: () => void): void {
+  const gone = (who: string) => void ending.fail('signal', `${who} went away`, EXIT.terminated);
+  if (env.launcher === 'ccbench') {
+    process.off('disconnect', early);
+    process.on('disconnect', () => gone('the ccbench launcher'));
+  }
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) gone(`the process that started this rank (pid ${parent})`);
+  }, 1000).unref();
 }
 
 /**
@@ -226,6 +246,22 @@ async function openBackend(
   const rccl = name === 'rccl';
   const id = await j.control.bcast(j.rank === 0 ? await addon.ncclUniqueId(rccl, ncclLib) : Buffer.alloc(0), 0);
   return addon.open(name, { id, rank: j.rank, size: j.size, gpu, lib: ncclLib });
+}
+
+/**
+ * CCBENCH_RANK without ccbench's launcher: a rank started by hand, which needs the rest of the
+ * set, or a variable left over in the shell, which makes this command a rank by mistake.
+ */
+function checkStartedByHand(env: RankEnv, controlAddr: string | undefined): void {
+  const how =
+    'ranks started by hand need CCBENCH_RANK, CCBENCH_SIZE and CCBENCH_JOB_SECRET in the environment and --control-addr host:port';
+  const stray = `; if this shell is not meant to be a rank, unset CCBENCH_RANK (left over from an earlier job?)`;
+  if (env.size < 1)
+    throw new UsageError(`CCBENCH_RANK is ${env.rank} but CCBENCH_SIZE is not a rank count: ${how}${stray}`);
+  if (env.rank >= env.size)
+    throw new UsageError(`CCBENCH_RANK ${env.rank} is not below CCBENCH_SIZE ${env.size}: ${how}${stray}`);
+  if (!controlAddr && !process.env.CCBENCH_CONTROL_ADDR)
+    throw new UsageError(`CCBENCH_RANK is set but no --control-addr is given: ${how}${stray}`);
 }
 
 /**

@@ -2,6 +2,7 @@
 // any number of files, each through its exporter (exporters/), each updated after every size so
 // an interrupted run keeps every finished size.
 import { EXPORTERS, findExporter } from './exporters/index.js';
+import { checkDistinct } from './files.js';
 import type { Exporter, Target } from './exporters/exporter.js';
 import { tableTitle, type RunEnd, type RunMeta, type RunStatus } from './meta.js';
 import type { ResultRow } from './row.js';
@@ -25,6 +26,7 @@ export class ResultWriter {
    */
   open(): void {
     const { stdout, files, overwrite } = this.meta.plan.output;
+    checkDistinct(files);
     const targets: [string, Target][] = files.map((f) => [
       f.format,
       { kind: 'file', path: f.path, flag: f.flag, overwrite },
@@ -45,23 +47,48 @@ export class ResultWriter {
     for (const note of this.meta.plan.notes) process.stderr.write(`ccbench: note: ${note}\n`);
   }
 
+  /** Every output gets the row; one that cannot take it (a full disk) is dropped, and its error thrown. */
   add(row: ResultRow, title = tableTitle(this.meta, row.op, row.ranks, row.in_place, row.cycle)): void {
     if (this.ended) return; // a row that finishes while the run is ending is not recorded half-way
     this.rows.push(row);
-    for (const e of this.exporters) e.add(row, title);
+    this.each((e) => e.add(row, title), true);
   }
 
   /**
    * Ends every output with this status. An interruption is recorded at once (SIGKILL may follow);
    * a later close with the final status amends the outputs that can still change (the JSON).
+   * Returns the error of an output that could not be finished, which has been said on stderr.
    */
-  close(status: RunStatus, error?: string): void {
+  close(status: RunStatus, error?: string): string | undefined {
     const errors = this.ended?.errors ?? [];
     if (error && !errors.includes(error)) errors.push(error);
     const wrong = this.meta.plan.check ? this.rows.reduce((s, r) => s + (r.wrong ?? 0), 0) : null;
     const again = this.ended !== undefined;
     this.ended = { status, endTime: new Date().toISOString(), errors, wrong };
-    for (const e of this.exporters) (again ? e.amend : e.close)?.call(e, this.ended);
+    const end = this.ended;
+    try {
+      this.each((e) => (again ? e.amend?.(end) : e.close(end)), false);
+    } catch (err) {
+      const message = (err as Error).message;
+      process.stderr.write(`ccbench: ${message}\n`);
+      return message;
+    }
+    return undefined;
+  }
+
+  /** Runs `f` on every output; drops those that fail, and throws the first failure afterwards. */
+  private each(f: (e: Exporter) => void, dropFailed: boolean): void {
+    let first: unknown;
+    this.exporters = this.exporters.filter((e) => {
+      try {
+        f(e);
+        return true;
+      } catch (err) {
+        first ??= err;
+        return !dropFailed;
+      }
+    });
+    if (first !== undefined) throw first;
   }
 
   get results(): readonly ResultRow[] {

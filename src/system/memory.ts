@@ -3,18 +3,32 @@ import { readFileSync } from 'node:fs';
 import { freemem } from 'node:os';
 import { UsageError } from '../errors.js';
 import { formatBytes } from '../plan/sizes.js';
+import { cgroupRead } from './cgroup.js';
 
-/** Bytes this process may still allocate: MemAvailable, capped by a cgroup v2 limit if any. */
+/**
+ * Bytes the ranks of this node may still allocate: MemAvailable, capped by the memory cgroup's
+ * limit (v2 memory.max, v1 memory.limit_in_bytes) less what the group already uses.
+ */
 export function availableMemory(): number {
   let avail = freemem();
+  const limit = Number(cgroupRead('memory', 'memory.max', ['memory.limit_in_bytes']));
+  const used = Number(cgroupRead('memory', 'memory.current', ['memory.usage_in_bytes']));
+  // "max" (v2) or a huge page-rounded number (v1: no limit) reads as no limit.
+  if (Number.isFinite(limit) && limit < 2 ** 60) avail = Math.min(avail, limit - (Number.isFinite(used) ? used : 0));
+  return Math.max(0, avail);
+}
+
+/** What ulimit -v still leaves this process (each rank has its own), or undefined without a limit. */
+export function addressSpaceLeft(): number | undefined {
   try {
-    const max = readFileSync('/sys/fs/cgroup/memory.max', 'utf8').trim();
-    const cur = Number(readFileSync('/sys/fs/cgroup/memory.current', 'utf8').trim());
-    if (max !== 'max' && Number.isFinite(Number(max))) avail = Math.min(avail, Number(max) - cur);
+    const limits = readFileSync('/proc/self/limits', 'utf8');
+    const soft = /^Max address space\s+(\S+)/m.exec(limits)?.[1];
+    if (!soft || soft === 'unlimited') return undefined;
+    const size = /^VmSize:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    return Number(soft) - Number(size ?? 0) * 1024;
   } catch {
-    // no cgroup v2 memory controller: MemAvailable alone
+    return undefined;
   }
-  return avail;
 }
 
 /** Throws a UsageError when ranksOnNode ranks with these buffers would not fit in memory. */
@@ -25,6 +39,12 @@ export function checkMemory(
   host: string,
   available = availableMemory(),
 ): void {
+  const vm = addressSpaceLeft();
+  if (vm !== undefined && perRank > 0.9 * vm)
+    throw new UsageError(
+      `the buffers need ${formatBytes(perRank)} of address space per rank on ${host}, but ulimit -v leaves only ${formatBytes(vm)}; ` +
+        'raise the limit (ulimit -v) or lower the largest size in --sizes',
+    );
   const need = perRank * Math.max(1, ranksOnNode);
   if (need <= 0.9 * available) return;
   throw new UsageError(

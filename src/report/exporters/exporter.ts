@@ -1,8 +1,8 @@
 // The interface every output format implements (one module per format, listed in index.ts).
 // Streaming: open() when the run starts, add() as each size finishes, close() at the end, so a
 // file holds every finished size at any moment. Exporters never throw away what they wrote.
-import { closeSync, writeSync } from 'node:fs';
-import { createOutput } from '../files.js';
+import { closeSync, ftruncateSync, writeSync } from 'node:fs';
+import { createOutput, writeFailure } from '../files.js';
 import type { RunEnd, RunMeta } from '../meta.js';
 import type { ResultRow } from '../row.js';
 
@@ -26,9 +26,14 @@ export interface ExporterDef {
   create(meta: RunMeta, target: Target): Exporter;
 }
 
-/** Text appended to a target: stdout, or a file created once and written as the run goes. */
+/**
+ * Text appended to a target: stdout, or a file created once and written as the run goes. A write
+ * that fails (a full disk) takes back what it half wrote, so the file ends on its last whole line,
+ * and says which file and why; the sink writes nothing more.
+ */
 export class TextSink {
   private fd: number | undefined;
+  private length = 0;
 
   constructor(private readonly target: Target) {}
 
@@ -37,8 +42,23 @@ export class TextSink {
   }
 
   write(text: string): void {
-    if (this.target.kind === 'stdout') this.target.write(text);
-    else if (this.fd !== undefined) writeSync(this.fd, text);
+    if (this.target.kind === 'stdout') return this.target.write(text);
+    if (this.fd === undefined) return;
+    const bytes = Buffer.from(text);
+    try {
+      writeSync(this.fd, bytes, 0, bytes.length, this.length);
+      this.length += bytes.length;
+    } catch (e) {
+      const fd = this.fd;
+      this.fd = undefined;
+      try {
+        ftruncateSync(fd, this.length);
+        closeSync(fd);
+      } catch {
+        // the file stays as the failed write left it
+      }
+      throw writeFailure(this.target.flag, this.target.path, e);
+    }
   }
 
   close(): void {
