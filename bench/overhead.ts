@@ -12,9 +12,10 @@
 // Figures and machine metadata go to results/overhead/<time>.json.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, hostname, loadavg, release, tmpdir, totalmem } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { machine } from './machine.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PLAIN = join(ROOT, 'build', 'bench', 'plain_mpi');
@@ -109,27 +110,6 @@ function bootstrapRatio(a: number[][], b: number[][], n = 2000): [number, number
   const pick = (xs: number[][]) => Array.from({ length: xs.length }, () => xs[Math.floor(rand() * xs.length)]).flat();
   const ratios = Array.from({ length: n }, () => median(pick(a)) / median(pick(b))).sort((x, y) => x - y);
   return [ratios[Math.floor(0.025 * n)], ratios[Math.floor(0.975 * n)]];
-}
-
-function machine() {
-  const text = (file: string, args: string[]) => {
-    try {
-      return execFileSync(file, args, { cwd: ROOT, encoding: 'utf8' }).trim();
-    } catch {
-      return '';
-    }
-  };
-  return {
-    host: hostname(),
-    cpu: cpus()[0]?.model ?? 'unknown',
-    cores: cpus().length,
-    memory_gib: +(totalmem() / 2 ** 30).toFixed(1),
-    kernel: release(),
-    node: process.version,
-    mpirun: text('mpirun', ['--version']).split('\n')[0],
-    commit: text('git', ['rev-parse', '--short', 'HEAD']),
-    loadavg_before: loadavg(),
-  };
 }
 
 for (const exe of [PLAIN, ENGINE_LOOP])

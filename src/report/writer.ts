@@ -12,6 +12,7 @@ export { UNITS, type RunMeta, type RunStatus } from './meta.js';
 export class ResultWriter {
   private readonly rows: ResultRow[] = [];
   private exporters: Exporter[] = [];
+  private broken = new Set<Exporter>(); // could not take a row: no more rows, but still an ending
   private ended: RunEnd | undefined;
 
   /** `out` prints one line (without its newline) on standard output. */
@@ -47,7 +48,7 @@ export class ResultWriter {
     for (const note of this.meta.plan.notes) process.stderr.write(`ccbench: note: ${note}\n`);
   }
 
-  /** Every output gets the row; one that cannot take it (a full disk) is dropped, and its error thrown. */
+  /** Every output gets the row; one that cannot take it (a full disk) gets no more, and its error is thrown. */
   add(row: ResultRow, title = tableTitle(this.meta, row.op, row.ranks, row.in_place, row.cycle)): void {
     if (this.ended) return; // a row that finishes while the run is ending is not recorded half-way
     this.rows.push(row);
@@ -76,18 +77,18 @@ export class ResultWriter {
     return undefined;
   }
 
-  /** Runs `f` on every output; drops those that fail, and throws the first failure afterwards. */
-  private each(f: (e: Exporter) => void, dropFailed: boolean): void {
+  /** Runs `f` on every output (with `rows`, on those that took every row); throws the first failure after all ran. */
+  private each(f: (e: Exporter) => void, rows: boolean): void {
     let first: unknown;
-    this.exporters = this.exporters.filter((e) => {
+    for (const e of this.exporters) {
+      if (rows && this.broken.has(e)) continue;
       try {
         f(e);
-        return true;
       } catch (err) {
         first ??= err;
-        return !dropFailed;
+        if (rows) this.broken.add(e);
       }
-    });
+    }
     if (first !== undefined) throw first;
   }
 

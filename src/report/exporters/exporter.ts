@@ -1,8 +1,8 @@
 // The interface every output format implements (one module per format, listed in index.ts).
 // Streaming: open() when the run starts, add() as each size finishes, close() at the end, so a
 // file holds every finished size at any moment. Exporters never throw away what they wrote.
-import { closeSync, ftruncateSync, writeSync } from 'node:fs';
-import { createOutput, writeFailure } from '../files.js';
+import { closeSync, ftruncateSync } from 'node:fs';
+import { createOutput, writeAll, writeFailure } from '../files.js';
 import type { RunEnd, RunMeta } from '../meta.js';
 import type { ResultRow } from '../row.js';
 
@@ -46,7 +46,7 @@ export class TextSink {
     if (this.fd === undefined) return;
     const bytes = Buffer.from(text);
     try {
-      writeSync(this.fd, bytes, 0, bytes.length, this.length);
+      writeAll(this.fd, bytes, this.length);
       this.length += bytes.length;
     } catch (e) {
       const fd = this.fd;

@@ -3,8 +3,8 @@
 // are the document's last list, and each new one is written over the closing lines (which follow
 // it again); the status and end time sit in fixed-width slots rewritten in place at the end. On
 // standard output the document is printed once, at the end.
-import { ftruncateSync, readFileSync, writeSync } from 'node:fs';
-import { createOutput, writeAtomically, writeFailure } from '../files.js';
+import { ftruncateSync, readFileSync, unlinkSync } from 'node:fs';
+import { createOutput, writeAll, writeAtomically, writeFailure } from '../files.js';
 import { UNITS, type RunEnd, type RunMeta } from '../meta.js';
 import type { ResultRow } from '../row.js';
 import type { ExporterDef } from './exporter.js';
@@ -57,6 +57,11 @@ class JsonFile {
     try {
       this.write(text + closing([]), 0);
     } catch (e) {
+      try {
+        unlinkSync(path); // ours, and not a document yet
+      } catch {
+        // gone already
+      }
       throw writeFailure(flag, path, e);
     }
     this.tail = Buffer.byteLength(text);
@@ -80,22 +85,31 @@ class JsonFile {
     this.rows++;
   }
 
+  /** The final status, end time and errors; without room for the errors, the status at least. */
   end(end: RunEnd): void {
-    this.errors = end.errors;
     try {
       this.write(slot(end.status, STATUS_SLOT), this.statusAt);
       this.write(slot(end.endTime, TIME_SLOT), this.timeAt);
-      const last = closing(this.errors);
-      this.write(last, this.tail);
-      ftruncateSync(this.fd, this.tail + Buffer.byteLength(last));
+      this.finish(end.errors);
+      this.errors = end.errors;
     } catch (e) {
+      try {
+        this.finish(this.errors);
+      } catch {
+        // the file ends where the failed write left it
+      }
       throw writeFailure(this.flag, this.path, e);
     }
   }
 
+  private finish(errors: string[]): void {
+    const last = closing(errors);
+    ftruncateSync(this.fd, this.tail);
+    this.write(last, this.tail);
+  }
+
   private write(text: string, at: number): void {
-    const b = Buffer.from(text);
-    writeSync(this.fd, b, 0, b.length, at);
+    writeAll(this.fd, Buffer.from(text), at);
   }
 }
 
