@@ -7,7 +7,7 @@ import { EXIT, errorLine, exitCodeOf, JobUsageError, RankZeroReports, UsageError
 import { detectRankEnv } from '../job/detect.js';
 import { writeExitReport } from '../job/exit-report.js';
 import { launchRanks } from '../launch/launch.js';
-import { sbatchScript, submit, tasksPerNode } from '../launch/sbatch.js';
+import { checkSbatchValues, sbatchScript, submit, tasksPerNode } from '../launch/sbatch.js';
 import { loadAddon } from '../native/addon.js';
 import { OPS } from '../ops/index.js';
 import { buildPlan, type Plan, type RunSpec } from '../plan/plan.js';
@@ -55,6 +55,7 @@ function commandLine(passed: string | undefined): string[] {
 }
 
 async function sbatch(op: string, o: SbatchCliOptions, rankArgs: string[]): Promise<void> {
+  checkSbatchValues(o, rankArgs); // first: a value the script cannot carry, named as such
   const ops = op === 'all' ? OPS.map((x) => x.name) : [op];
   const ranks = (o.nodes ?? 1) * tasksPerNode(o);
   const plan: Plan = buildPlan(ops, o, ranks); // the checks the ranks will make, now rather than in the queue
