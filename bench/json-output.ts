@@ -10,7 +10,8 @@ import { machine, ROOT, saveResults } from './machine.js';
 
 const LAUNCHES = Number(process.env.LAUNCHES ?? 3);
 const SWEEPS = [1000, 4000]; // sizes: 8 B, 16 B, ... in steps of 8 B
-const CLI = join(ROOT, 'bin', 'ccbench.js');
+// BENCH_CLI: another checkout's bin/ccbench.js, to measure it the same way (e.g. an older commit).
+const CLI = process.env.BENCH_CLI ?? join(ROOT, 'bin', 'ccbench.js');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.ceil(xs.length / 2) - 1];
 const meta = machine();
 const dir = mkdtempSync(join(tmpdir(), 'ccbench-bench-json-'));
@@ -60,7 +61,8 @@ for (const r of results)
   );
 const file = saveResults('json-output', {
   benchmark: 'json-output',
-  what: 'wall time of `ccbench barrier` over N sizes (a no-data op, so the sweep is all bookkeeping), local launcher, 2 Gloo ranks, 1 iteration per size, with no output file, --json and --csv',
+  what: 'wall time of `ccbench latency` over N sizes of 8 B steps (1 iteration, no warm-up: the sweep is nearly all bookkeeping), local launcher, 2 Gloo ranks, with no output file, --json and --csv',
+  cli: CLI,
   statistic: `median over ${LAUNCHES} interleaved launches`,
   machine: meta,
   results,

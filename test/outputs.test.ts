@@ -3,7 +3,17 @@
 // JSON costs what its rows cost (appended, not rewritten).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ccbench, mpirunCcbench, readJson, run, strays, tempDir, waitFor, type RunResult } from './helpers.js';
@@ -56,8 +66,14 @@ describe('output files', () => {
     const fifo = join(dir, 'fifo');
     execFileSync('mkfifo', [fifo]);
     mkdirSync(join(dir, 'adir'));
-    for (const [path, what] of [['/dev/null', 'a device'], [fifo, 'a FIFO'], [join(dir, 'adir'), 'a directory']]) {
-      const r = await ccbench(['allreduce', '-n', '2', '--sizes', '8', '--overwrite', '--json', path, ...QUICK], { timeoutMs: 20_000 });
+    for (const [path, what] of [
+      ['/dev/null', 'a device'],
+      [fifo, 'a FIFO'],
+      [join(dir, 'adir'), 'a directory'],
+    ]) {
+      const r = await ccbench(['allreduce', '-n', '2', '--sizes', '8', '--overwrite', '--json', path, ...QUICK], {
+        timeoutMs: 20_000,
+      });
       oneLine(r, 2, new RegExp(`is ${what}`));
       assert.ok(r.ms < 15_000, `refused in ${r.ms} ms`);
     }
@@ -70,13 +86,24 @@ describe('output files', () => {
     writeFileSync(a, 'x\n');
     symlinkSync(a, join(dir, 'sym.json'));
     linkSync(a, join(dir, 'hard.md'));
-    oneLine(await ccbench(['allreduce', '--sizes', '8', '--overwrite', '--csv', a, '--json', join(dir, 'sym.json')]), 2, /--json and --csv name the same file/);
-    oneLine(await ccbench(['allreduce', '--sizes', '8', '--overwrite', '--csv', a, '--out', join(dir, 'hard.md')]), 2, /--csv and --out markdown name the same file/);
+    oneLine(
+      await ccbench(['allreduce', '--sizes', '8', '--overwrite', '--csv', a, '--json', join(dir, 'sym.json')]),
+      2,
+      /--json and --csv name the same file/,
+    );
+    oneLine(
+      await ccbench(['allreduce', '--sizes', '8', '--overwrite', '--csv', a, '--out', join(dir, 'hard.md')]),
+      2,
+      /--csv and --out markdown name the same file/,
+    );
     oneLine(await ccbench(['allreduce', '--sizes', '8', '--json', '']), 2, /--json needs a file name/);
     assert.equal(readFileSync(a, 'utf8'), 'x\n');
   });
 
-  for (const [launcher, backend] of [['mpirun', 'mpi'], ['local', 'gloo']])
+  for (const [launcher, backend] of [
+    ['mpirun', 'mpi'],
+    ['local', 'gloo'],
+  ])
     for (const sig of ['SIGINT', 'SIGTERM'] as const)
       test(`${sig} under ${launcher}: the CSV, the Markdown and the JSON hold the same finished sizes`, async () => {
         const base = join(dir, `same-${launcher}-${sig}`);
@@ -90,28 +117,62 @@ describe('output files', () => {
         const doc = readJson(`${base}.json`);
         assert.equal(doc.status, 'interrupted');
         const sizes = doc.results.map((x: any) => String(x.size_bytes));
-        assert.deepEqual(csvRows(`${base}.csv`).map((l) => l.split(',')[2]), sizes, 'CSV rows');
-        const md = readFileSync(`${base}.md`, 'utf8').split('\n').filter((l) => /^\| \d/.test(l)).map((l) => l.split('|')[1].trim());
+        assert.deepEqual(
+          csvRows(`${base}.csv`).map((l) => l.split(',')[2]),
+          sizes,
+          'CSV rows',
+        );
+        const md = readFileSync(`${base}.md`, 'utf8')
+          .split('\n')
+          .filter((l) => /^\| \d/.test(l))
+          .map((l) => l.split('|')[1].trim());
         assert.deepEqual(md, sizes, 'Markdown rows');
       });
 
-  test('a full disk: the file and ENOSPC named, the run failed, the rows before kept, no temporary file', { skip: process.getuid?.() !== 0 ? 'needs root to mount a small tmpfs' : undefined }, async () => {
-    const mnt = join(dir, 'small');
-    mkdirSync(mnt);
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt]);
-    try {
-      const json = join(mnt, 'r.json');
-      const csv = join(dir, 'full.csv');
-      const r = await ccbench(['allreduce', '-n', '2', '--backend', 'mpi', '--sizes', '8:16K:+8', '--iters', '2', '--warmup', '0', '-q', '--json', json, '--csv', csv]);
-      oneLine(r, 2, new RegExp(`cannot write --json ${json.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: no space left on the device \\(ENOSPC\\)`));
-      const doc = readJson(json); // still a whole document
-      assert.equal(doc.status, 'failed');
-      assert.ok(doc.results.length > 5, `rows kept: ${doc.results.length}`);
-      assert.deepEqual(readdirSync(mnt), ['r.json'], 'no temporary file');
-      assert.ok(csvRows(csv).length >= doc.results.length, 'the CSV on another disk has every row the JSON has');
-    } finally {
-      execFileSync('umount', [mnt]);
-      rmdirSync(mnt);
-    }
-  });
+  test(
+    'a full disk: the file and ENOSPC named, the run failed, the rows before kept, no temporary file',
+    { skip: process.getuid?.() !== 0 ? 'needs root to mount a small tmpfs' : undefined },
+    async () => {
+      const mnt = join(dir, 'small');
+      mkdirSync(mnt);
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt]);
+      try {
+        const json = join(mnt, 'r.json');
+        const csv = join(dir, 'full.csv');
+        const r = await ccbench([
+          'allreduce',
+          '-n',
+          '2',
+          '--backend',
+          'mpi',
+          '--sizes',
+          '8:16K:+8',
+          '--iters',
+          '2',
+          '--warmup',
+          '0',
+          '-q',
+          '--json',
+          json,
+          '--csv',
+          csv,
+        ]);
+        oneLine(
+          r,
+          2,
+          new RegExp(
+            `cannot write --json ${json.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: no space left on the device \\(ENOSPC\\)`,
+          ),
+        );
+        const doc = readJson(json); // still a whole document
+        assert.equal(doc.status, 'failed');
+        assert.ok(doc.results.length > 5, `rows kept: ${doc.results.length}`);
+        assert.deepEqual(readdirSync(mnt), ['r.json'], 'no temporary file');
+        assert.ok(csvRows(csv).length >= doc.results.length, 'the CSV on another disk has every row the JSON has');
+      } finally {
+        execFileSync('umount', [mnt]);
+        rmdirSync(mnt);
+      }
+    },
+  );
 });
