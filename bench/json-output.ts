@@ -22,7 +22,7 @@ function launch(sizes: number, output: string[]): number {
     process.execPath,
     [
       CLI,
-      'barrier',
+      'latency',
       '--launcher',
       'local',
       '--backend',

@@ -14,7 +14,8 @@ export type Cause =
   | 'stuck' // (rank 0) no rank made progress for --timeout
   | 'peer-failed' // (rank 0) a rank reported its own failure
   | 'lost' // (others) the connection to rank 0 dropped
-  | 'abort'; // (others) rank 0 ended the job
+  | 'abort' // (others) rank 0 ended the job
+  | 'suspended'; // this rank was stopped meanwhile: what it sees now is the consequence, already reported
 
 export interface Position {
   where: string; // e.g. "allreduce 1 MiB float32 sum on 4 ranks"
@@ -44,6 +45,8 @@ export class Monitor {
   private hosts = new Map<number, string>();
   private every = 1000;
   private lastTick = Date.now();
+  private resumedAt = 0; // when this process last came back from being stopped
+  private stoppedMs = 0; // for how long
 
   constructor(
     private readonly control: TcpControl,
@@ -78,9 +81,12 @@ export class Monitor {
     const now = Date.now();
     // A long gap since our own last tick means this process was stopped or starved, not its
     // peers: start their clocks afresh instead of blaming them for our own absence.
-    const suspended = now - this.lastTick > 3 * this.every;
+    const previous = this.lastTick;
+    const suspended = now - previous > 3 * this.every;
     this.lastTick = now;
     if (suspended) {
+      this.resumedAt = now;
+      this.stoppedMs = now - previous;
       this.control.touchAll();
       this.lastChange = now;
     }
@@ -128,6 +134,21 @@ export class Monitor {
   }
 
   private onEvent(e: PeerEvent): void {
+    // Resumed after being stopped (SIGSTOP, a frozen VM): the peers that gave up on us meanwhile
+    // have said so; a peer gone now is no news, and no reason to blame it.
+    const now = Date.now();
+    const away =
+      now - this.lastTick > 3 * this.every
+        ? now - this.lastTick
+        : now - this.resumedAt < 3 * this.every
+          ? this.stoppedMs
+          : 0;
+    if (away > 0 && e.kind !== 'aborted')
+      return this.o.fatal(
+        'suspended',
+        `${this.name(this.o.rank)} was stopped for ${Math.round(away / 1000)} s, and the job ended meanwhile`,
+        EXIT.timeout,
+      );
     const last = this.whereIs(e.rank);
     if (e.kind === 'aborted') return this.o.fatal('abort', e.message ?? '', e.code ?? 1);
     if (e.kind === 'failed')

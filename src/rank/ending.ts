@@ -12,8 +12,17 @@ import type { TcpControl } from '../control/tcp.js';
 import type { Addon } from '../native/addon.js';
 import type { ResultWriter } from '../report/writer.js';
 
-// A death or silence explains what follows; a signal (the job being stopped) comes next.
-const WEIGHT: Partial<Record<Cause, number>> = { died: 4, silent: 4, signal: 3, stuck: 2, 'peer-failed': 2, own: 1 };
+// Having been stopped explains what this rank then sees; a death or silence explains what follows;
+// a signal (the job being stopped) comes next.
+const WEIGHT: Partial<Record<Cause, number>> = {
+  suspended: 5,
+  died: 4,
+  silent: 4,
+  signal: 3,
+  stuck: 2,
+  'peer-failed': 2,
+  own: 1,
+};
 const WINDOW_MS = 300;
 
 export class Ending {
@@ -44,6 +53,7 @@ export class Ending {
     }
     if (this.started) return new Promise<never>(() => {});
     this.begin();
+    if (cause === 'suspended') return this.exit(code); // the others have said it
     if (cause === 'lost' || cause === 'silent') {
       if (this.rank === 1) this.say(message); // one voice for a lost rank 0
       return this.exit(code);
@@ -72,7 +82,12 @@ export class Ending {
     const best = this.candidates.reduce((a, b) => ((WEIGHT[b.cause] ?? 0) > (WEIGHT[a.cause] ?? 0) ? b : a));
     const interrupted = best.code === EXIT.interrupted || best.code === EXIT.terminated;
     // An interruption of the whole job needs no report; the files say 'interrupted'.
-    return this.finish(best.message, best.code, interrupted ? 'interrupted' : 'failed', best.cause !== 'signal');
+    return this.finish(
+      best.message,
+      best.code,
+      interrupted ? 'interrupted' : 'failed',
+      best.cause !== 'signal' && best.cause !== 'suspended',
+    );
   }
 
   private async finish(
