@@ -16,7 +16,10 @@ type Victim = 'commander' | 'rank 0' | 'rank 1';
 type Sig = 'SIGINT' | 'SIGTERM' | 'SIGKILL' | 'SIGSTOP';
 
 /** What each case must end with: exit code (null: the commander itself was killed), the message, the JSON status. */
-function expected(victim: Victim, sig: Sig): { code: number | null; message?: RegExp; status: string[]; boundMs: number } {
+function expected(
+  victim: Victim,
+  sig: Sig,
+): { code: number | null; message?: RegExp; status: string[]; boundMs: number } {
   const quick = 8000;
   if (sig === 'SIGINT') return { code: 130, status: ['interrupted'], boundMs: quick };
   if (sig === 'SIGTERM') return { code: 143, status: ['interrupted'], boundMs: quick };
@@ -26,14 +29,25 @@ function expected(victim: Victim, sig: Sig): { code: number | null; message?: Re
   if (sig === 'SIGKILL')
     return {
       code: 4,
-      message: who === '0' ? /lost the connection to rank 0 \(.+\) during allreduce/ : /rank 1 \(.+\) died during allreduce/,
+      message:
+        who === '0' ? /lost the connection to rank 0 \(.+\) during allreduce/ : /rank 1 \(.+\) died during allreduce/,
       status: ['failed'],
       boundMs: quick,
     };
-  return { code: 124, message: new RegExp(`rank ${who} \\(.+\\) has sent nothing for \\d+ s \\(stopped or hung\\)`), status: ['failed'], boundMs: (TIMEOUT + 5) * 1000 };
+  return {
+    code: 124,
+    message: new RegExp(`rank ${who} \\(.+\\) has sent nothing for \\d+ s \\(stopped or hung\\)`),
+    status: ['failed'],
+    boundMs: (TIMEOUT + 5) * 1000,
+  };
 }
 
-const csvSizes = (path: string) => readFileSync(path, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[2]);
+const csvSizes = (path: string) =>
+  readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(',')[2]);
 
 describe('interruption matrix', () => {
   after(async () => {
@@ -41,16 +55,38 @@ describe('interruption matrix', () => {
     assert.deepEqual(strays(), [], 'no process left behind');
   });
 
-  for (const [launcher, backend] of [['mpirun', 'mpi'], ['local', 'gloo']])
+  for (const [launcher, backend] of [
+    ['mpirun', 'mpi'],
+    ['local', 'gloo'],
+  ])
     for (const victim of ['commander', 'rank 0', 'rank 1'] as Victim[])
       for (const sig of ['SIGINT', 'SIGTERM', 'SIGKILL', 'SIGSTOP'] as Sig[])
         test(`${launcher}: ${victim} gets ${sig}`, async () => {
           const base = join(dir, `${launcher}-${victim.replace(' ', '')}-${sig}`);
-          const cmd = [process.execPath, CLI, 'allreduce', '--launcher', launcher, '--backend', backend, '-n', '2', ...LONG, '-q', '--json', `${base}.json`, '--csv', `${base}.csv`];
+          const cmd = [
+            process.execPath,
+            CLI,
+            'allreduce',
+            '--launcher',
+            launcher,
+            '--backend',
+            backend,
+            '-n',
+            '2',
+            ...LONG,
+            '-q',
+            '--json',
+            `${base}.json`,
+            '--csv',
+            `${base}.csv`,
+          ];
           let commander = 0;
           const p = run('setsid', cmd, { onSpawn: (x) => (commander = x), timeoutMs: 60_000 });
           await waitFor(() => existsSync(`${base}.json`) && readJson(`${base}.json`).results.length >= 1);
-          const pid = victim === 'commander' ? commander : (readJson(`${base}.json`).ranks[victim === 'rank 0' ? 0 : 1].pid as number);
+          const pid =
+            victim === 'commander'
+              ? commander
+              : (readJson(`${base}.json`).ranks[victim === 'rank 0' ? 0 : 1].pid as number);
           const want = expected(victim, sig);
           let t0 = Date.now();
           process.kill(pid, sig);
@@ -79,7 +115,11 @@ describe('interruption matrix', () => {
           const doc = readJson(`${base}.json`);
           assert.ok(want.status.includes(doc.status), `status ${doc.status}, errors ${JSON.stringify(doc.errors)}`);
           assert.ok(doc.errors.length >= 1, 'the JSON says why it ended');
-          assert.deepEqual(csvSizes(`${base}.csv`), doc.results.map((x: { size_bytes: number }) => String(x.size_bytes)), 'CSV and JSON hold the same sizes');
+          assert.deepEqual(
+            csvSizes(`${base}.csv`),
+            doc.results.map((x: { size_bytes: number }) => String(x.size_bytes)),
+            'CSV and JSON hold the same sizes',
+          );
           await sleep(100);
         });
 });
