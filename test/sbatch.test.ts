@@ -71,7 +71,7 @@ const isspace = (c: string | undefined) => c !== undefined && c !== '' && C_SPAC
 
 /**
  * The #SBATCH lines of a script as sbatch reads them, one array of arguments per line: a port of
- * Slurm 22.05's _opt_batch_script and get_argument (src/sbatch/opt.c). Lines end at \n only;
+ * Slurm 22.05's _opt_batch_script and get_argument (opt.c of its sbatch). Lines end at \n only;
  * directives stop at the first line that is neither blank nor a comment; outside quotes white
  * space splits and # ends the line; "..." and '...' group; a backslash keeps the next character.
  */

@@ -66,7 +66,7 @@ export function tasksPerNode(o: SbatchOptions): number {
 
 // Every value reaches the script in one of two places, each with its own reader:
 //  - an #SBATCH line, which bash skips as a comment and sbatch reads itself, not through a shell
-//    (Slurm 22.05 src/sbatch/opt.c, get_argument): lines end only at \n; outside quotes white space
+//    (get_argument in opt.c of Slurm 22.05's sbatch): lines end only at \n; outside quotes white space
 //    (isspace: also \r, \t, \v, \f) splits arguments and an unquoted # ends the line; "..." and
 //    '...' group (the quotes are dropped, a # inside is kept); a backslash keeps the next character
 //    literal, inside quotes too, but cannot keep white space outside them; a bare word hetjob (or
