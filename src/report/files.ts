@@ -131,7 +131,7 @@ export function createOutput(path: string, flag: string, overwrite: boolean): nu
 
 /** Writes all of `bytes` at `position`: a short write (a disk filling up) goes on until it fails. */
 export function writeAll(fd: number, bytes: Buffer, position: number): void {
-  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
+  for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
 }
 
 /** A failed write as the user sees it: the file, the system's reason, what is kept, the fix. */
