@@ -132,7 +132,7 @@ const CASES: Case[] = [
   // combinations
   ['--blocking with batch timing', [...A, '--blocking', '--timing', 'batch'], /contradict/],
   ['--graph on MPI', [...A, '--backend', 'mpi', '--graph', '5'], /MPI calls run on the host, outside any stream/],
-  ['--graph on Gloo', [...A, '--backend', 'gloo', '--graph', '5'], /nothing to capture/],
+  ['--graph on Gloo', [...A, '--backend', 'gloo', '--graph', '5'], /the gloo backend cannot be captured/],
   ['in-place bw', ['bw', '--in-place'], /bw has no in-place form/],
   ['latency on one rank', ['latency', '-n', '1'], /needs at least 2 ranks/],
   ['bw on three ranks', ['bw', '-n', '3'], /3 is odd/],

@@ -131,7 +131,7 @@ export function buildPlan(runSpecs: (string | RunSpec)[], o: PlanInput, worldSiz
   if (plan.graphLaunches > 0) {
     if (backend.memory === 'host' || backend.name === 'mpi')
       throw new UsageError(
-        `--graph captures the ops a GPU stream runs into a CUDA/HIP graph, and ${backend.name === 'mpi' ? 'MPI calls run on the host, outside any stream' : `the ${backend.name} backend runs on the host`} (even on GPU buffers), so there is nothing to capture: use --backend nccl or rccl, or drop --graph`,
+        `--graph captures the ops a GPU stream runs into a CUDA/HIP graph; ${backend.name === 'mpi' ? 'MPI calls run on the host, outside any stream (even on GPU buffers)' : `${backend.name} runs on the host`}, so the ${backend.name} backend cannot be captured: use --backend nccl or rccl, or drop --graph`,
       );
     if (plan.timing === 'per-op')
       throw new UsageError(
