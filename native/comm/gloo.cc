@@ -19,8 +19,10 @@
 #include <unistd.h>
 
 #include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <thread>
 
 #include "gloo_impl.h"
 
@@ -136,6 +138,13 @@ Blob parseBlob(const std::vector<char>& b, int index) {
   return out;
 }
 
+// Test only: CCBENCH_TEST_GLOO_SETUP_DELAY_MS=<ms> holds each rank that long with its listening
+// sockets open, before its addresses go out, so that a test can connect to them (gloo-rogue test).
+void setupDelayForTest() {
+  if (const char* v = std::getenv("CCBENCH_TEST_GLOO_SETUP_DELAY_MS"))
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::strtol(v, nullptr, 10)));
+}
+
 class GlooBackend final : public Backend {
  public:
   explicit GlooBackend(std::unique_ptr<Comm> world) : world_(std::move(world)) {}
@@ -215,6 +224,7 @@ std::vector<char> prepare(int rank, int size, const std::string& host) {
     blob.insert(blob.end(), t.begin(), t.end());
   }
   pending() = std::move(p);
+  setupDelayForTest();
   return blob;
 }
 
