@@ -3,9 +3,10 @@
 // themselves live in gloo_ops.cc.
 //
 // Gloo's own rendezvous goes through a Store (file, Redis, in-process hash). We use none: each
-// rank creates one listening pair per peer, its blob carries those addresses, and connect()
-// dials them. Gloo's tcp pair decides by address order which side dials and which accepts (on the
-// device's I/O thread), so ranks may connect in any order without deadlock.
+// rank creates one listening pair per peer, its blob carries those addresses (and each pair's
+// token, which a dialing peer must send first: gloo_guard.cc), and connect() dials them. Gloo's
+// tcp pair decides by address order which side dials and which accepts (on the device's I/O
+// thread), so ranks may connect in any order without deadlock.
 #include "gloo.h"
 #include "gloo_table.h"
 
@@ -18,8 +19,10 @@
 #include <unistd.h>
 
 #include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <thread>
 
 #include "gloo_impl.h"
 
@@ -29,7 +32,7 @@ namespace {
 namespace transport = ::gloo::transport;
 
 constexpr char kMagic[4] = {'c', 'c', 'b', 'G'};
-constexpr uint32_t kBlobVersion = 1;
+constexpr uint32_t kBlobVersion = 2;
 constexpr const char* kDefaultHost = "127.0.0.1";
 
 // A gloo::Context over pairs we connected ourselves. Its device and transport context are
@@ -64,20 +67,14 @@ std::string hostName() {
   return buf;
 }
 
-// One listening pair per peer; pairs take the context's timeout when they are created.
-std::shared_ptr<transport::Context> listeningContext(transport::Device& dev, int rank, int size) {
-  auto tc = dev.createContext(rank, size);
-  tc->setTimeout(kTimeout);
-  for (int j = 0; j < size; ++j)
-    if (j != rank) tc->createPair(j);
-  return tc;
-}
-
 // Dials or accepts every pair, in rank order as Gloo's own rendezvous does.
 void connectPairs(transport::Context& tc, int rank, int size,
-                  const std::function<std::vector<char>(int)>& peerAddress) {
+                  const std::function<std::pair<std::vector<char>, Token>(int)>& peer) {
   for (int j = 0; j < size; ++j)
-    if (j != rank) tc.getPair(j)->connect(peerAddress(j));
+    if (j != rank) {
+      const auto [address, token] = peer(j);
+      connectGuarded(tc, j, address, token);
+    }
 }
 
 bool isLoopback(const std::vector<char>& addr) {
@@ -95,9 +92,9 @@ bool isLoopback(const std::vector<char>& addr) {
   return false;
 }
 
-// Blob: "ccbG", version, rank, size, address bytes, host name length, host name, then one pair
-// address per rank (rank r's record j is the address r listens on for peer j; its own is zeros).
-// Integers are little-endian u32.
+// Blob: "ccbG", version, rank, size, address bytes, host name length, host name, then one record
+// per rank: rank r's record j is the address r listens on for peer j and the token j must send
+// (its own record is zeros). Integers are little-endian u32.
 void put32(std::vector<char>& b, uint32_t v) {
   for (int i = 0; i < 4; ++i) b.push_back(char((v >> (8 * i)) & 0xff));
 }
@@ -106,6 +103,7 @@ struct Blob {
   int rank = -1, size = 0;
   std::string host;
   std::vector<std::vector<char>> addrs;
+  std::vector<Token> tokens;
 };
 
 Blob parseBlob(const std::vector<char>& b, int index) {
@@ -129,12 +127,22 @@ Blob parseBlob(const std::vector<char>& b, int index) {
   out.size = int(get32());
   const size_t addrBytes = get32(), hostLen = get32();
   if (out.size < 1 || out.size > (1 << 20) || addrBytes > transport::Address::kMaxByteSize) throw bad("bad sizes");
-  if (b.size() != at + hostLen + size_t(out.size) * addrBytes) throw bad("wrong length");
+  if (b.size() != at + hostLen + size_t(out.size) * (addrBytes + kTokenBytes)) throw bad("wrong length");
   out.host.assign(b.data() + at, hostLen);
   at += hostLen;
-  for (int j = 0; j < out.size; ++j, at += addrBytes)
+  for (int j = 0; j < out.size; ++j, at += addrBytes + kTokenBytes) {
     out.addrs.emplace_back(b.begin() + long(at), b.begin() + long(at + addrBytes));
+    out.tokens.emplace_back();
+    std::memcpy(out.tokens.back().data(), b.data() + at + addrBytes, kTokenBytes);
+  }
   return out;
+}
+
+// Test only: CCBENCH_TEST_GLOO_SETUP_DELAY_MS=<ms> holds each rank that long with its listening
+// sockets open, before its addresses go out, so that a test can connect to them (gloo-rogue test).
+void setupDelayForTest() {
+  if (const char* v = std::getenv("CCBENCH_TEST_GLOO_SETUP_DELAY_MS"))
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::strtol(v, nullptr, 10)));
 }
 
 class GlooBackend final : public Backend {
@@ -191,7 +199,7 @@ std::vector<char> prepare(int rank, int size, const std::string& host) {
   }
   std::vector<std::vector<char>> addrs(static_cast<size_t>(size));
   try {
-    p->tc = listeningContext(*p->dev, rank, size);
+    p->tc = guardedContext(p->dev, rank, size);
     for (int j = 0; j < size; ++j)
       if (j != rank) addrs[size_t(j)] = p->tc->getPair(j)->address().bytes();
   } catch (...) {
@@ -212,8 +220,11 @@ std::vector<char> prepare(int rank, int size, const std::string& host) {
     if (j == rank) a.assign(addrBytes, 0);
     if (a.size() != addrBytes) throw Error(ErrorKind::Internal, "Gloo pair addresses differ in size");
     blob.insert(blob.end(), a.begin(), a.end());
+    const Token t = j == rank ? Token{} : listenToken(*p->tc, j);
+    blob.insert(blob.end(), t.begin(), t.end());
   }
   pending() = std::move(p);
+  setupDelayForTest();
   return blob;
 }
 
@@ -246,7 +257,9 @@ std::unique_ptr<Backend> connect(const std::vector<std::vector<char>>& blobs) {
                                           "Gloo host");
   }
   try {
-    connectPairs(*p->tc, rank, size, [&](int j) { return all[size_t(j)].addrs[size_t(rank)]; });
+    connectPairs(*p->tc, rank, size, [&](int j) {
+      return std::make_pair(all[size_t(j)].addrs[size_t(rank)], all[size_t(j)].tokens[size_t(rank)]);
+    });
   } catch (...) {
     rethrow("Gloo: connecting rank " + std::to_string(rank) + " to its peers");
   }
@@ -258,13 +271,14 @@ std::shared_ptr<::gloo::Context> splitContext(::gloo::Context& parent, int k) {
   const int rank = parent.rank;
   if (rank >= k) return nullptr;
   std::shared_ptr<transport::Device> dev = parent.getDevice();
-  auto tc = listeningContext(*dev, rank, k);
+  auto tc = guardedContext(dev, rank, k);
 
-  // Each member sends every other member the address of the pair it listens on for it, as a
-  // fixed-size record over the parent's already connected pairs.
+  // Each member sends every other member the address of the pair it listens on for it and that
+  // pair's token, as a fixed-size record over the parent's already connected pairs.
   struct Record {
     uint32_t len;
     char bytes[transport::Address::kMaxByteSize];
+    Token token;
   };
   std::vector<Record> out(static_cast<size_t>(k)), in(static_cast<size_t>(k));
   auto outBuf = parent.createUnboundBuffer(out.data(), out.size() * sizeof(Record));
@@ -276,6 +290,7 @@ std::shared_ptr<::gloo::Context> splitContext(::gloo::Context& parent, int k) {
     Record& r = out[size_t(j)];
     r.len = uint32_t(a.size());
     std::memcpy(r.bytes, a.data(), a.size());
+    r.token = listenToken(*tc, j);
     inBuf->recv(j, kSlotSplit, size_t(j) * sizeof(Record), sizeof(Record));
     outBuf->send(j, kSlotSplit, size_t(j) * sizeof(Record), sizeof(Record));
   }
@@ -286,7 +301,7 @@ std::shared_ptr<::gloo::Context> splitContext(::gloo::Context& parent, int k) {
   connectPairs(*tc, rank, k, [&](int j) {
     const Record& r = in[size_t(j)];
     if (r.len > sizeof(r.bytes)) throw Error(ErrorKind::Internal, "Gloo: bad pair address from a peer");
-    return std::vector<char>(r.bytes, r.bytes + r.len);
+    return std::make_pair(std::vector<char>(r.bytes, r.bytes + r.len), r.token);
   });
   return std::make_shared<MeshContext>(rank, k, std::move(dev), std::move(tc));
 }

@@ -1,13 +1,16 @@
 // Internal to the Gloo backend: gloo.cc (bring-up, split), gloo_ops.cc (the communicator),
-// gloo_reduce.cc (reduction kernels, reduce-scatter).
+// gloo_reduce.cc (reduction kernels, reduce-scatter), gloo_guard.cc (listening pairs that check
+// who connects).
 #pragma once
 #include <gloo/context.h>
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "../common/error.h"
 #include "comm.h"
@@ -46,6 +49,17 @@ std::unique_ptr<ReduceScatter> makeReduceScatter(const std::shared_ptr<::gloo::C
 // A context over ranks [0, k) of `parent`, connected through addresses exchanged over parent's
 // pairs; nullptr on ranks >= k. Collective over the first k ranks of parent.
 std::shared_ptr<::gloo::Context> splitContext(::gloo::Context& parent, int k);
+
+// Listening pairs that hand Gloo only the peer that sends the pair's token first (gloo_guard.cc):
+// a transport context over dev with one such pair per peer, each listening already.
+constexpr size_t kTokenBytes = 16;
+using Token = std::array<unsigned char, kTokenBytes>;
+std::shared_ptr<::gloo::transport::Context> guardedContext(const std::shared_ptr<::gloo::transport::Device>& dev,
+                                                           int rank, int size);
+// The token that `peer` must send when it dials this rank's pair for it.
+const Token& listenToken(::gloo::transport::Context& tc, int peer);
+// Connects the pair for `peer` to its address; `theirs` is that pair's token, sent if we dial.
+void connectGuarded(::gloo::transport::Context& tc, int peer, const std::vector<char>& address, const Token& theirs);
 
 // The communicator over a connected context.
 std::unique_ptr<Comm> makeComm(std::shared_ptr<::gloo::Context> ctx);

@@ -89,11 +89,26 @@ void prepareData(Device& dev, const Buffers& buf, const Placement& p, const Chec
   dev.synchronize();
 }
 
-// Fault injection for tests only: CCBENCH_FAULT_INJECT=corrupt-output damages one result element
-// on rank 0 after the check op, proving that a wrong element reaches the table and the exit code.
-bool corruptOutputForTest() {
+// Fault injection for tests only (CCBENCH_FAULT_INJECT), after the check op and before the
+// comparison, proving that damaged results reach the table and the exit code:
+//   corrupt-output  damages one result element on rank 0;
+//   misroute        moves whole blocks of the result to the wrong place (check.h, misroute()) on
+//                   the lowest rank that has a result (rank 1 for a broadcast from rank 0), as a
+//                   library's routing bug would deliver them.
+enum class Fault { None, CorruptOutput, Misroute };
+
+Fault faultForTest() {
   const char* v = std::getenv("CCBENCH_FAULT_INJECT");
-  return v && std::strcmp(v, "corrupt-output") == 0;
+  if (v && std::strcmp(v, "corrupt-output") == 0) return Fault::CorruptOutput;
+  if (v && std::strcmp(v, "misroute") == 0) return Fault::Misroute;
+  return Fault::None;  // unset, or meant for the TypeScript side (fail-start:<rank>)
+}
+
+bool firstWithOutput(const CheckLayout& cl) {
+  CheckLayout o = cl;
+  for (o.rank = 0; o.rank < cl.nranks; ++o.rank)
+    if (outputElems(o) > 0) return o.rank == cl.rank;
+  return false;
 }
 
 int64_t checkOutput(Device& dev, const Buffers& buf, const Placement& p, const CheckLayout& cl) {
@@ -106,7 +121,9 @@ int64_t checkOutput(Device& dev, const Buffers& buf, const Placement& p, const C
     dev.toHost(buf.staging, p.output, bytes);
     host = static_cast<unsigned char*>(buf.staging);
   }
-  if (cl.rank == 0 && corruptOutputForTest()) host[0] ^= 0x5a;
+  const Fault fault = faultForTest();
+  if (fault == Fault::CorruptOutput && cl.rank == 0) host[0] ^= 0x5a;
+  if (fault == Fault::Misroute && firstWithOutput(cl)) misroute(cl, host);
   return countWrong(cl, host);
 }
 

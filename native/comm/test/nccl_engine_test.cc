@@ -2,10 +2,12 @@
 // (measure(), with --check's expectations from check.cc) over the simulated NCCL on 1–4 rank
 // threads for every op, dtype, reduction, root and in-place form the backend accepts; then split,
 // maxAcross, teardown, and the waits that end in an error or an abort.
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 
 #include "../../common/error.h"
+#include "../../engine/check.h"
 #include "../../engine/engine.h"
 #include "../nccl.h"
 #include "nccl_test_util.h"
@@ -42,9 +44,6 @@ std::vector<Cell> cells(int n) {
     for (Dtype t : types)
       for (RedOp r : reds) {
         if (!op.reduces && r != RedOp::Sum) continue;
-        // check.cc compares avg results against reduced(j) without the rank's block offset, so
-        // reduce-scatter avg is wrong on ranks > 0 whatever the backend does (reported, not ours).
-        if (op.id == Op::ReduceScatter && r == RedOp::Avg) continue;
         for (int root : {0, n - 1}) {
           if (!op.rooted && root != 0) continue;
           for (bool inPlace : {false, true}) out.push_back({&op, t, r, root, inPlace});
@@ -54,8 +53,17 @@ std::vector<Cell> cells(int n) {
   return out;
 }
 
+// The rank that CCBENCH_FAULT_INJECT=misroute damages: the lowest with a result (-1: none).
+int misrouted(const Cell& c, int n, size_t count) {
+  for (int r = 0; r < n; ++r)
+    if (outputElems({c.op, c.t, c.r, r, n, c.root, count}) > 0) return r;
+  return -1;
+}
+
 // Every cell the backend accepts, measured and checked on every rank; returns cells checked.
-int checkAll(int n, const FakeLibrary& lib, const char* tag) {
+// With CCBENCH_FAULT_INJECT=misroute set, the misrouted rank must find wrong elements (every
+// result it has holds blocks of 37 elements or halves of 18), the others none.
+int checkAll(int n, const FakeLibrary& lib, const char* tag, bool misroute = false) {
   const gpu::NcclApi api = fakeApi(lib);
   const gpu::NcclUniqueId id = freshId();
   const std::vector<Cell> list = cells(n);
@@ -79,10 +87,11 @@ int checkAll(int n, const FakeLibrary& lib, const char* tag) {
       s.iters = 2, s.warmup = 1, s.maxTimeSec = 30, s.window = 3, s.check = true;
       s.timing = ++i % 2 ? Timing::PerOp : Timing::Batch;
       const MeasureResult res = measure(comm, dev, buf, s, prog);
-      EXPECT(res.wrong == 0, std::string(tag) + " n=" + std::to_string(n) + " rank " + std::to_string(r) + " " +
-                                 c.op->name + " " + dtypeInfo(c.t).name + " " + redOpName(c.r) + " root " +
-                                 std::to_string(c.root) + (c.inPlace ? " in place" : "") + ": " +
-                                 std::to_string(res.wrong) + " wrong");
+      const bool hit = misroute && misrouted(c, n, count) == r;
+      EXPECT(hit ? res.wrong > 0 : res.wrong == 0,
+             std::string(tag) + (hit ? " misrouted" : "") + " n=" + std::to_string(n) + " rank " + std::to_string(r) +
+                 " " + c.op->name + " " + dtypeInfo(c.t).name + " " + redOpName(c.r) + " root " +
+                 std::to_string(c.root) + (c.inPlace ? " in place" : "") + ": " + std::to_string(res.wrong) + " wrong");
       if (r == 0) ++checked;
     }
     dev.release(buf.send);
@@ -201,6 +210,16 @@ void engineTests() {
   }
   std::printf("engine --check over the simulated library: %d cells on 1-4 ranks: %s\n", cellsChecked,
               failures() > before ? "FAILED" : "ok");
+  const int beforeMisroute = failures();
+  setenv("CCBENCH_FAULT_INJECT", "misroute", 1);
+  for (int n = 1; n <= 4; ++n) {
+    FakeLibrary native;
+    native.allToAll = native.gather = native.scatter = true;
+    checkAll(n, native, "native", true);
+  }
+  unsetenv("CCBENCH_FAULT_INJECT");
+  std::printf("engine --check catches misrouted blocks (CCBENCH_FAULT_INJECT=misroute), 1-4 ranks: %s\n",
+              failures() > beforeMisroute ? "FAILED" : "ok");
   const int beforeZero = failures();
   zeroCountTests();
   std::printf("count 0 (latency, bw, bibw, barrier) in 0-byte buffers: %s\n",

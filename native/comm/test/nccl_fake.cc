@@ -213,7 +213,7 @@ int receiveNow(const PendingRecv& p) {
   std::vector<unsigned char> m = std::move(q.front());
   q.pop_front();
   if (m.size() != p.bytes) return kInvalidUsage;
-  std::memcpy(p.buf, m.data(), m.size());
+  if (!m.empty()) std::memcpy(p.buf, m.data(), m.size());  // a 0-byte message may have no data pointer
   return 0;
 }
 int fGroupEnd() {
