@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
-import { ccbench, strays, tempDir, waitFor } from './helpers.js';
+import { describe, test } from 'node:test';
+import { ccbench, leavesNoProcess, tempDir } from './helpers.js';
 
 const dir = tempDir();
 const files = join(dir, 'user');
@@ -276,10 +276,7 @@ function snapshot(): string {
 }
 
 describe('the bad-input table', () => {
-  after(async () => {
-    await waitFor(() => strays().length === 0, 10_000).catch(() => {});
-    assert.deepEqual(strays(), [], 'no process left behind');
-  });
+  leavesNoProcess();
 
   test('holds more than a hundred cases', () => assert.ok(CASES.length > 100, `${CASES.length} cases`));
 

@@ -6,17 +6,14 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
-import { ccbench, CLI, readJson, run, strays, tempDir, waitFor } from './helpers.js';
+import { describe, test } from 'node:test';
+import { ccbench, CLI, leavesNoProcess, readJson, run, tempDir, waitFor } from './helpers.js';
 
 const dir = tempDir();
 const QUICK = ['--iters', '20', '--warmup', '2'];
 
 describe('behaviour', () => {
-  after(async () => {
-    await waitFor(() => strays().length === 0, 10_000).catch(() => {});
-    assert.deepEqual(strays(), [], 'no process left behind');
-  });
+  leavesNoProcess();
 
   test('a failed --check: exit code 3 and JSON status check-failed', async () => {
     const json = join(dir, 'check-failed.json');

@@ -9,8 +9,8 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
-import { ccbench, readJson, strays, tempDir, waitFor } from './helpers.js';
+import { describe, test } from 'node:test';
+import { ccbench, leavesNoProcess, readJson, tempDir } from './helpers.js';
 
 const dir = tempDir();
 const RANKS = [2, 3, 4];
@@ -53,10 +53,7 @@ function expectedRows(): string[] {
 }
 
 describe('--check catches misrouted blocks at any chunk size', () => {
-  after(async () => {
-    await waitFor(() => strays().length === 0, 10_000).catch(() => {});
-    assert.deepEqual(strays(), [], 'no process left behind');
-  });
+  leavesNoProcess();
 
   for (const [launcher, backend] of [
     ['mpirun', 'mpi'],

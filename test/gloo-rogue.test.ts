@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
-import { ccbench, readJson, sleep, strays, tempDir, waitFor } from './helpers.js';
+import { describe, test } from 'node:test';
+import { ccbench, leavesNoProcess, readJson, sleep, tempDir } from './helpers.js';
 
 const dir = tempDir();
 const DELAY_MS = 1500; // each rank waits this long with its listeners open, before its addresses go out
@@ -123,10 +123,7 @@ async function rogueRun(n: number, mode: Mode, tag: string): Promise<void> {
 }
 
 describe('Gloo setup with a stray local client', () => {
-  after(async () => {
-    await waitFor(() => strays().length === 0, 10_000).catch(() => {});
-    assert.deepEqual(strays(), [], 'no process left behind');
-  });
+  leavesNoProcess();
 
   for (const n of [2, 3])
     for (const mode of ['garbage', 'nothing', 'close', 'hammer'] as Mode[])

@@ -1,6 +1,8 @@
 // Shared by the tests that start real processes: run the CLI (directly or under mpirun) with a
 // time bound, and find processes a test left behind.
-import { spawn } from 'node:child_process';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { after } from 'node:test';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -104,5 +106,27 @@ export async function waitFor(cond: () => boolean, ms = 30_000): Promise<void> {
     }
     if (Date.now() > end) throw new Error('timed out waiting');
     await sleep(100);
+  }
+}
+
+/** In a describe(): after its tests, every process they started has gone (bounded wait). */
+export function leavesNoProcess(): void {
+  after(async () => {
+    await waitFor(() => strays().length === 0, 10_000).catch(() => {});
+    assert.deepEqual(strays(), [], 'no process left behind');
+  });
+}
+
+/** Why the Slurm tests cannot run (no cluster at SLURM_CONF), or undefined when one is up. */
+export function slurmMissing(env: Record<string, string>): string | undefined {
+  try {
+    execFileSync(join(ROOT, 'test', 'slurm', 'cluster.sh'), ['status'], {
+      env: { ...process.env, ...env },
+      stdio: 'ignore',
+      timeout: 20_000,
+    });
+    return undefined;
+  } catch {
+    return 'no Slurm cluster is running (start one with test/slurm/cluster.sh start; .ci/run does)';
   }
 }

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
-import { CLI, readJson, run, sleep, strays, tempDir, waitFor } from './helpers.js';
+import { describe, test } from 'node:test';
+import { CLI, leavesNoProcess, readJson, run, sleep, strays, tempDir, waitFor } from './helpers.js';
 
 const dir = tempDir();
 const TIMEOUT = 3; // --timeout, seconds
@@ -50,10 +50,7 @@ const csvSizes = (path: string) =>
     .map((l) => l.split(',')[2]);
 
 describe('interruption matrix', () => {
-  after(async () => {
-    await waitFor(() => strays().length === 0, 10_000).catch(() => {});
-    assert.deepEqual(strays(), [], 'no process left behind');
-  });
+  leavesNoProcess();
 
   for (const [launcher, backend] of [
     ['mpirun', 'mpi'],

@@ -7,8 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
-import { ccbench, CLI, readJson, run, sleep, strays, tempDir, waitFor } from './helpers.js';
+import { describe, test } from 'node:test';
+import { ccbench, CLI, leavesNoProcess, readJson, run, sleep, strays, tempDir, waitFor } from './helpers.js';
 
 const dir = tempDir();
 
@@ -40,10 +40,7 @@ function memoryCgroup(limit: number): { procs: string; remove: () => void } | st
 }
 
 describe('limits and a crowded start', () => {
-  after(async () => {
-    await waitFor(() => strays().length === 0, 10_000).catch(() => {});
-    assert.deepEqual(strays(), [], 'no process left behind');
-  });
+  leavesNoProcess();
 
   const cg = memoryCgroup(512 * 1024 ** 2);
   test(

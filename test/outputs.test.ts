@@ -15,8 +15,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
-import { ccbench, mpirunCcbench, readJson, run, strays, tempDir, waitFor, type RunResult } from './helpers.js';
+import { describe, test } from 'node:test';
+import { ccbench, leavesNoProcess, mpirunCcbench, readJson, run, type RunResult, tempDir, waitFor } from './helpers.js';
 
 const dir = tempDir();
 const QUICK = ['--iters', '20', '--warmup', '2'];
@@ -33,10 +33,7 @@ function oneLine(r: RunResult, code: number, ...needles: RegExp[]): void {
 const csvRows = (path: string) => readFileSync(path, 'utf8').trim().split('\n').slice(1);
 
 describe('output files', () => {
-  after(async () => {
-    await waitFor(() => strays().length === 0, 10_000).catch(() => {});
-    assert.deepEqual(strays(), [], 'no process left behind');
-  });
+  leavesNoProcess();
 
   test('a refused existing file is never written afterwards, typed or started by mpirun, also through a symlink', async () => {
     const precious = join(dir, 'precious.json');

@@ -11,24 +11,12 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { UsageError } from '../src/errors.js';
 import { sbatchScript, type SbatchOptions } from '../src/launch/sbatch.js';
-import { ccbench, CLI, readJson, ROOT, sleep, strays, tempDir, type RunResult } from './helpers.js';
+import { ccbench, CLI, readJson, type RunResult, sleep, slurmMissing, strays, tempDir } from './helpers.js';
 
 const CONF = process.env.SLURM_CONF ?? '/tmp/ccbench-slurm/slurm.conf';
 const SLURM_ENV = { SLURM_CONF: CONF, CCBENCH_KEY_FILE: join(tempDir(), 'key') };
 
-function clusterDown(): string | undefined {
-  try {
-    execFileSync(join(ROOT, 'test', 'slurm', 'cluster.sh'), ['status'], {
-      env: { ...process.env, ...SLURM_ENV },
-      stdio: 'ignore',
-      timeout: 20_000,
-    });
-    return undefined;
-  } catch {
-    return 'no Slurm cluster is running (start one with test/slurm/cluster.sh start; .ci/run does)';
-  }
-}
-const noCluster = clusterDown();
+const noCluster = slurmMissing(SLURM_ENV);
 if (noCluster) process.stderr.write(`# sbatch.test: ${noCluster}: real-sbatch checks skipped\n`);
 
 const JOB_ID = '4242'; // SLURM_JOB_ID as the sandboxed script sees it
