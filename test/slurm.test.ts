@@ -6,25 +6,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { ccbench, CLI, readJson, ROOT, run, sleep, strays, tempDir } from './helpers.js';
+import { ccbench, CLI, readJson, run, sleep, slurmMissing, strays, tempDir } from './helpers.js';
 
 const CONF = process.env.SLURM_CONF ?? '/tmp/ccbench-slurm/slurm.conf';
 const env = { SLURM_CONF: CONF, CCBENCH_KEY_FILE: join(tempDir(), 'key') };
 
-function clusterUp(): string | undefined {
-  try {
-    execFileSync(join(ROOT, 'test', 'slurm', 'cluster.sh'), ['status'], {
-      env: { ...process.env, ...env },
-      stdio: 'ignore',
-      timeout: 20_000,
-    });
-    return undefined;
-  } catch {
-    return 'no Slurm cluster is running (start one with test/slurm/cluster.sh start; .ci/run does)';
-  }
-}
-
-const skip = clusterUp();
+const skip = slurmMissing(env);
 const dir = tempDir();
 const SMALL = ['--sizes', '8:4K', '--iters', '50', '--check'];
 

@@ -93,7 +93,8 @@ export async function runRank(opts: RankOptions): Promise<number> {
 /**
  * A rank whose launcher is gone (the ccbench commander, mpirun, srun's step daemon — killed, say)
  * ends the job as interrupted rather than running on alone: ccbench's local launcher closes its
- * channel; any other parent is seen to have gone when this process is handed to a new one.
+ * channel; under mpirun, srun and the like the launcher is our parent, seen to have gone when
+ * this process is handed to a new one.
  */
 function endWithLauncher(env: RankEnv, ending: Ending, early: () => void): void {
   const gone = (who: string) => void ending.fail('signal', `${who} went away`, EXIT.terminated);
@@ -101,6 +102,8 @@ function endWithLauncher(env: RankEnv, ending: Ending, early: () => void): void 
     process.off('disconnect', early);
     process.on('disconnect', () => gone('the ccbench launcher'));
   }
+  // A rank started by hand (CCBENCH_RANK) may outlive the shell that started it, and that is fine.
+  if (env.launcher === 'ccbench') return;
   const parent = process.ppid;
   setInterval(() => {
     if (process.ppid !== parent) gone(`the process that started this rank (pid ${parent})`);
