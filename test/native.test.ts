@@ -1,4 +1,4 @@
-// The native test programs: the GPU loading layer against test-double libraries, the NCCL
+// The native test programs: --check's data patterns, the GPU loading layer against test-double libraries, the NCCL
 // backend's op mapping and the engine's --check over a simulated NCCL, and the Gloo backend on 2–4
 // real processes. Each builds in a temporary directory and exits non-zero on any failure.
 import assert from 'node:assert/strict';
@@ -7,6 +7,11 @@ import { test } from 'node:test';
 import { ROOT, run } from './helpers.js';
 
 const PROGRAMS: [string, string, number][] = [
+  [
+    '--check patterns: every op, dtype, reduction and rank count, misrouted blocks caught',
+    'native/engine/test/run_check_tests.sh',
+    330_000,
+  ],
   [
     'GPU loader, runtimes, NCCL API and device over test-double libraries',
     'native/gpu/test/run_gpu_loader_tests.sh',

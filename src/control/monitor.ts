@@ -133,6 +133,11 @@ export class Monitor {
     return describe(theirs.where === me.where ? { ...theirs, phase: me.phase, iteration: me.iteration } : theirs);
   }
 
+  /** What a rank says when rank 0 is gone: the same words as when the connection drops. */
+  lossOfRankZero(): string {
+    return `lost the connection to ${this.name(0)} during ${this.whereIs(0)}`;
+  }
+
   private onEvent(e: PeerEvent): void {
     // Resumed after being stopped (SIGSTOP, a frozen VM): the peers that gave up on us meanwhile
     // have said so; a peer gone now is no news, and no reason to blame it.
@@ -158,6 +163,6 @@ export class Monitor {
         e.code ?? EXIT.rankFailed,
       );
     if (this.o.rank === 0) return this.o.fatal('died', `${this.name(e.rank)} died during ${last}`, EXIT.rankFailed);
-    this.o.fatal('lost', `lost the connection to ${this.name(0)} during ${last}`, EXIT.rankFailed);
+    this.o.fatal('lost', this.lossOfRankZero(), EXIT.rankFailed);
   }
 }

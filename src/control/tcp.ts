@@ -98,6 +98,13 @@ export class TcpControl implements ControlPlane {
     for (const p of this.peers.values()) this.write(p, FrameType.Abort, { message, code });
   }
 
+  /** Resolves when the connection to `rank` has closed, for whatever reason (also after fail()). */
+  closed(rank: number): Promise<void> {
+    const p = this.peers.get(rank);
+    if (!p || p.socket.destroyed) return Promise.resolve();
+    return new Promise((r) => p.socket.once('close', () => r()));
+  }
+
   /** Not rank 0: report this rank's failure so rank 0 can name it and end the job. */
   fail(message: string, code: number): void {
     this.closing = true;

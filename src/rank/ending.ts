@@ -31,6 +31,8 @@ export class Ending {
   private abortHeard: ((code: number) => void) | undefined;
   writer: ResultWriter | undefined;
   onStart: () => void = () => {};
+  /** The words for a rank 0 that is gone (the monitor knows where everyone was). */
+  describeLoss: () => string = () => 'lost the connection to rank 0';
   /** Stops the backend's work in flight (NCCL/RCCL abort their communicator); bounded. */
   abortBackend: () => Promise<void> = async () => {};
 
@@ -54,19 +56,25 @@ export class Ending {
     if (this.started) return new Promise<never>(() => {});
     this.begin();
     if (cause === 'suspended') return this.exit(code); // the others have said it
-    if (cause === 'lost' || cause === 'silent') {
-      if (this.rank === 1) this.say(message); // one voice for a lost rank 0
-      return this.exit(code);
-    }
-    // Our own failure or signal: rank 0 names us and answers with the code the job ends with.
+    if (cause === 'lost' || cause === 'silent') return this.lostRankZero(message, code);
+    // Our own failure or signal: rank 0 names us and answers with the code the job ends with. If
+    // rank 0 turns out to be gone (our failure was its death, seen by the backend first), that is
+    // what we say. The wait holds the process open: nothing else may be left to.
     this.tcp.fail(message, code);
     await this.tcp.flush(1000);
-    const answer = await new Promise<number | undefined>((resolve) => {
+    const answer = await new Promise<number | 'gone' | undefined>((resolve) => {
       this.abortHeard = resolve;
-      setTimeout(() => resolve(undefined), cause === 'signal' ? 200 : 3000).unref();
+      void this.tcp.closed(0).then(() => resolve('gone'));
+      setTimeout(() => resolve(undefined), cause === 'signal' ? 200 : 3000);
     });
+    if (answer === 'gone') return this.lostRankZero(this.describeLoss(), EXIT.rankFailed);
     if (answer !== undefined) return this.exit(answer);
     if (cause !== 'signal') this.say(message);
+    return this.exit(code);
+  }
+
+  private lostRankZero(message: string, code: number): Promise<never> {
+    if (this.rank === 1) this.say(message); // one voice for a lost rank 0
     return this.exit(code);
   }
 

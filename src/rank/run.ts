@@ -69,6 +69,7 @@ export async function runRank(opts: RankOptions): Promise<number> {
     if (plan.backend === 'nccl' || plan.backend === 'rccl') await tracker.settled(2000); // it polls, and aborts
   };
   ending.onStart = () => monitor.stop();
+  ending.describeLoss = () => monitor.lossOfRankZero();
   ending.installSignalHandlers();
   endWithLauncher(env, ending, leave);
   monitor.start();
