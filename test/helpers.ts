@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { after } from 'node:test';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -129,4 +130,23 @@ export function slurmMissing(env: Record<string, string>): string | undefined {
   } catch {
     return 'no Slurm cluster is running (start one with test/slurm/cluster.sh start; .ci/run does)';
   }
+}
+
+/**
+ * A TCP port on 127.0.0.1 that is free now, drawn below the kernel's ephemeral range so that no
+ * outgoing connection of a parallel test can take it before the run binds it.
+ */
+export async function freePort(): Promise<number> {
+  const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+  const top = Math.min(low ?? 32768, 32768) - 1;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 10000 + Math.floor(Math.random() * (top - 10000));
+    const free = await new Promise<boolean>((resolve) => {
+      const s = createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error('no free port below the ephemeral range after 50 tries');
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { chooseLauncher } from '../src/launch/launch.js';
 import type { NativeCapabilities } from '../src/native/addon.js';
-import { ccbench, readJson, strays, tempDir, waitFor, type RunResult } from './helpers.js';
+import { ccbench, freePort, readJson, strays, tempDir, waitFor, type RunResult } from './helpers.js';
 
 const dir = tempDir();
 const LONG = ['--sizes', '8:1K', '--iters', '100000000', '--max-time-per-size', '0.4'];
@@ -97,7 +97,7 @@ describe('launchers', () => {
 
   test('ranks started by hand find rank 0 at --control-addr and prove CCBENCH_JOB_SECRET', async () => {
     const json = join(dir, 'by-hand.json');
-    const port = 20000 + (process.pid % 20000);
+    const port = await freePort();
     const args = [
       'allreduce',
       '--backend',
@@ -109,6 +109,8 @@ describe('launchers', () => {
       '--check',
       '--control-addr',
       `127.0.0.1:${port}`,
+      '--timeout',
+      '30',
       '--json',
       json,
     ];
@@ -127,7 +129,7 @@ describe('launchers', () => {
     assert.equal(r1.code, 0, r1.stderr);
     assert.equal(readJson(json).results.length, 4);
     // A rank with another secret is refused; rank 0 says which rank never joined, and why.
-    args.push('--timeout', '3');
+    args.push('--timeout', '3'); // the last --timeout wins
     const [b0, b1] = await Promise.all([rank(0, 'one'), rank(1, 'other')]);
     assert.equal(b1.code, 2, b1.stderr);
     assert.match(

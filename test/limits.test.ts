@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'n
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { ccbench, CLI, leavesNoProcess, readJson, run, sleep, strays, tempDir, waitFor } from './helpers.js';
+import { ccbench, CLI, freePort, leavesNoProcess, readJson, run, sleep, strays, tempDir, waitFor } from './helpers.js';
 
 const dir = tempDir();
 
@@ -75,7 +75,7 @@ describe('limits and a crowded start', () => {
   });
 
   test('a burst of connections at start-up: the rank they crowd out retries and the job completes', async () => {
-    const port = 21000 + (process.pid % 20000);
+    const port = await freePort();
     const json = join(dir, 'burst.json');
     const args = [
       'allreduce',
