@@ -4,6 +4,13 @@
  *   plain_mpi allreduce <bytes> <iters> <warmup> <reps>   float32 sum; per iteration: t0,
  *                                  MPI_Allreduce, t1, then an untimed MPI_Barrier (OSU)
  *   plain_mpi pingpong  <bytes> <iters> <warmup> <reps>   ranks 0 and 1; sample = round trip / 2
+ *   plain_mpi reducescatter <bytes> ...                  MPI_Reduce_scatter_block, float32 sum,
+ *                                  <bytes> the whole send array (each rank keeps bytes / ranks)
+ *   plain_mpi reducescatterv <bytes> ...                 the same through MPI_Reduce_scatter
+ *
+ * The timed loop runs on the process's main thread, as in any MPI program; PLAIN_MPI_THREAD=1 runs
+ * it on a second thread instead (MPI_THREAD_SINGLE still holds: one thread calls MPI), to show
+ * what the thread changes (glibc serves a second thread's mallocs from another arena).
  *
  * Each repetition warms up, times `iters` iterations and sends every rank's samples to rank 0, as
  * one ccbench --repeat cycle does. Rank 0 prints one JSON line with, per repetition, the median
@@ -17,6 +24,7 @@
  * An optional 6th argument asks for a thread level (single, funneled, serialized, multiple) with
  * MPI_Init_thread instead of MPI_Init: `npm run bench:thread-level` compares them. */
 #include <mpi.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +49,14 @@ static int cmp(const void* a, const void* b) {
   return (x > y) - (x < y);
 }
 
+struct job {
+  int argc;
+  char** argv;
+  int rank, size;
+};
+
+static void* bench(void* arg);
+
 int main(int argc, char** argv) {
   const char* const levels[] = {"single", "funneled", "serialized", "multiple"};
   int level = -1;
@@ -58,11 +74,29 @@ int main(int argc, char** argv) {
   if ((argc != 6 && argc != 7) || size != 2) {
     if (rank == 0)
       fprintf(stderr,
-              "usage: mpirun -np 2 plain_mpi allreduce|pingpong <bytes> <iters> <warmup> <reps> [thread level]\n");
+              "usage: mpirun -np 2 plain_mpi allreduce|pingpong|reducescatter|reducescatterv <bytes> <iters> <warmup> <reps> [thread level]\n");
     MPI_Finalize();
     return 2;
   }
+  struct job j = {argc, argv, rank, size};
+  if (getenv("PLAIN_MPI_THREAD") && strcmp(getenv("PLAIN_MPI_THREAD"), "1") == 0) {
+    pthread_t th;
+    pthread_create(&th, NULL, bench, &j);
+    pthread_join(th, NULL);
+  } else {
+    bench(&j);
+  }
+  MPI_Finalize();
+  return 0;
+}
+
+static void* bench(void* arg) {
+  const struct job* j = arg;
+  char** argv = j->argv;
+  const int rank = j->rank, size = j->size;
   const int pingpong = strcmp(argv[1], "pingpong") == 0;
+  const int rsblock = strcmp(argv[1], "reducescatter") == 0, rsv = strcmp(argv[1], "reducescatterv") == 0;
+  int* counts = malloc(sizeof(int) * size);
   const int count = atoi(argv[2]) / 4;
   const int iters = atoi(argv[3]), warmup = atoi(argv[4]), reps = atoi(argv[5]);
   float* send = aligned_alloc(4096, ((size_t)count * 4 + 4095) / 4096 * 4096);
@@ -70,6 +104,7 @@ int main(int argc, char** argv) {
   for (int i = 0; i < count; ++i) send[i] = (float)((i + rank) % 5), recv[i] = 0;
   double* t = malloc(sizeof(double) * iters);
   const int peer = 1 - rank;
+  for (int r = 0; r < size; ++r) counts[r] = count / size;
 
   enum { HEADER = 46 }; /* ccbench's length word and JSON header in front of the samples */
   const int msg = HEADER + 8 * iters;
@@ -91,7 +126,12 @@ int main(int argc, char** argv) {
         }
         if (i >= 0) t[i] = (now_us() - t0) / 2;
       } else {
-        MPI_Allreduce(send, recv, count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+        if (rsblock)
+          MPI_Reduce_scatter_block(send, recv, count / size, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+        else if (rsv)
+          MPI_Reduce_scatter(send, recv, counts, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+        else
+          MPI_Allreduce(send, recv, count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
         if (i >= 0) t[i] = now_us() - t0;
         MPI_Barrier(MPI_COMM_WORLD);
       }
@@ -113,6 +153,6 @@ int main(int argc, char** argv) {
   free(all);
   free(send);
   free(recv);
-  MPI_Finalize();
-  return 0;
+  free(counts);
+  return NULL;
 }

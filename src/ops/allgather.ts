@@ -7,5 +7,6 @@ export default collective({
   summary: "every rank gets every rank's chunk",
   timed: 'one allgather',
   shape: 'gathered',
+  osuSize: 'per-rank',
   ...BUS.ring,
 });

@@ -7,5 +7,6 @@ export default collective({
   summary: 'rank r sends chunk j to rank j, for every pair',
   timed: 'one all-to-all',
   shape: 'exchanged',
+  osuSize: 'per-rank',
   ...BUS.ring,
 });

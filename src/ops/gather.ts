@@ -6,6 +6,7 @@ export default collective({
   summary: "the root gets every rank's chunk",
   timed: 'one gather',
   shape: 'gathered',
+  osuSize: 'per-rank',
   rooted: true,
   ...BUS.ring,
 });

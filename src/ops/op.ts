@@ -6,6 +6,13 @@
 export type Shape = 'same' | 'gathered' | 'scattered' | 'exchanged' | 'none';
 /** Which OSU iteration defaults apply (plan/iterations.ts). */
 export type IterClass = 'coll' | 'lat' | 'bw';
+/**
+ * The bytes OSU's size column means for this op, on which its iteration counts switch: the whole
+ * buffer (allreduce, reduce_scatter, bcast, ...) or one rank's message (allgather, alltoall,
+ * gather, scatter: OSU 7.4 c/mpi/collective/blocking/osu_<op>.c pass `size / type size` as the
+ * per-rank count).
+ */
+export type OsuSize = 'buffer' | 'per-rank';
 /** How one timed iteration becomes the reported per-op time. */
 export type Sample = 'op' | 'half-round-trip' | 'per-message';
 
@@ -32,6 +39,7 @@ export interface OpDef {
   readonly sample: Sample;
   readonly minCount: number; // smallest count argument (0: zero-byte messages are measured)
   readonly iterClass: IterClass;
+  readonly osuSize: OsuSize;
   readonly defaultDtype: string; // when no --dtype is given
   readonly busFactor: (n: number) => number;
   readonly busFormula: string;
@@ -61,6 +69,7 @@ export function collective(d: Specific & Pick<OpDef, 'shape'> & BusFactor): OpDe
     sample: 'op',
     minCount: 1,
     iterClass: 'coll',
+    osuSize: 'buffer',
     defaultDtype: 'float32',
     algFactor: 1,
     ...d,
@@ -81,6 +90,7 @@ export function pointToPoint(d: Specific & Pick<OpDef, 'sample' | 'iterClass'>):
     pairwise: true,
     barrierPerIter: false,
     minCount: 0,
+    osuSize: 'buffer',
     defaultDtype: 'int8',
     ...BUS.one,
     algFactor: 1,

@@ -6,6 +6,7 @@ export default collective({
   summary: "rank r gets chunk r of the root's buffer",
   timed: 'one scatter',
   shape: 'scattered',
+  osuSize: 'per-rank',
   rooted: true,
   ...BUS.ring,
 });

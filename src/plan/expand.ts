@@ -88,7 +88,7 @@ export function expand(plan: Plan, strict: boolean): { points: Point[]; notes: s
               throw new UsageError(
                 `${op.name} of ${formatBytes(size)} in ${dtype} is ${count} elements per call, more than the ${backend.name} backend's limit of ${backend.maxCount}; use a wider --dtype or a smaller maximum size`,
               );
-            const { iters, warmup } = defaultIterations(op.iterClass, size);
+            const { iters, warmup } = defaultIterations(op.iterClass, op.osuSize === 'per-rank' ? count * ts : size);
             points.push({
               op: op.name,
               ranks: k,

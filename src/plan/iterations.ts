@@ -1,5 +1,6 @@
 // Default iteration and warm-up counts: OSU Micro-Benchmarks 7.4 (c/util/osu_util.h), which
-// switch to the "large" counts above LARGE_MESSAGE_SIZE = 8192 bytes.
+// switch to the "large" counts above LARGE_MESSAGE_SIZE = 8192 bytes of OSU's size: one rank's
+// message for allgather, alltoall, gather and scatter, the whole buffer for the others (OsuSize).
 import type { IterClass } from '../ops/index.js';
 
 export const LARGE_MESSAGE_SIZE = 8192;
