@@ -259,10 +259,11 @@ describe('makeRow', () => {
     assert.equal(r.busbw_gbs, null);
   });
 
-  test('iters comes from the samples, the rest from the point', () => {
+  test('iters comes from the samples, iters_planned and the rest from the point', () => {
     const s = stats(10, 37);
     const r = makeRow(point({ op: 'broadcast', root: 2, inPlace: true, warmup: 7, iters: 1000 }), s, 5);
     assert.equal(r.iters, 37);
+    assert.equal(r.iters_planned, 1000, 'a size cut short by --max-time-per-size shows both');
     assert.equal(r.warmup, 7);
     assert.equal(r.root, 2);
     assert.equal(r.in_place, true);

@@ -173,7 +173,7 @@ interface Expect {
 async function assertScript(args: string[], want: Expect, what: string): Promise<void> {
   const { box, work } = sandbox();
   const srunArgv = join(box, 'srun.argv');
-  const intended = ['--mpi=pmix', process.execPath, CLI, ...want.rankArgs];
+  const intended = ['--mpi=pmix', process.execPath, '--single-threaded', CLI, ...want.rankArgs];
   for (const v of [...intended, ...want.directives.map((d) => d.replace(/^--[\w-]+=/, ''))])
     if (v.includes('*') && !v.includes('/')) writeFileSync(join(work, v.replaceAll('*', 'decoy')), '');
 
@@ -372,9 +372,15 @@ describe('ccbench sbatch: hostile values', { timeout: 300_000 }, () => {
     );
     assert.ok(
       lines.includes(
-        `srun --mpi=pmix ${process.execPath} ${CLI} allreduce --sizes 8:1K --json ccbench-allreduce-"\${SLURM_JOB_ID}.json"`,
+        `srun --mpi=pmix ${process.execPath} --single-threaded ${CLI} allreduce --sizes 8:1K --json ccbench-allreduce-"\${SLURM_JOB_ID}.json"`,
       ),
       r.stdout,
+    );
+    assert.ok(
+      lines.includes(
+        'if [ -z "${MALLOC_ARENA_MAX+set}" ]; then export MALLOC_ARENA_MAX=1 CCBENCH_INJECTED=MALLOC_ARENA_MAX; fi',
+      ),
+      'the ranks get the main malloc arena unless the job chose otherwise',
     );
   });
 

@@ -10,6 +10,7 @@ import { markUnfinished } from '../report/exporters/json.js';
 import { packPlan } from '../plan/serial.js';
 import { checkDistinct, probeOutput } from '../report/files.js';
 import { autoChoice } from '../system/auto.js';
+import { rankEnvironment, rankNodeArgs, recordInjected } from '../system/conditions.js';
 import { checkMemory } from '../system/memory.js';
 import { runLocal } from './local.js';
 import { findMpirun, isLocalRun, libraryFlavor, mpirunCommand, which } from './mpirun.js';
@@ -71,11 +72,11 @@ export async function launchRanks(runs: (string | RunSpec)[], options: PlanInput
     checkMemory(b.send + b.recv, plan.np, largestSize(plan), hostname());
   }
 
-  const rankArgv = [process.execPath, ...process.execArgv, process.argv[1], ...o.argv];
+  const rankArgv = [process.execPath, ...rankNodeArgs(process.execArgv), process.argv[1], ...o.argv];
   // Rank 0 takes the plan from CCBENCH_PLAN and sends it to the others; only where the launcher
   // does not pass our environment on to rank 0 (mpirun to another host) does it plan again.
   const env: Env = {
-    ...process.env,
+    ...rankEnvironment(process.env),
     CCBENCH_LAUNCHED: '1',
     CCBENCH_COMMAND: JSON.stringify(o.command),
     CCBENCH_PLAN: packPlan(plan),
@@ -100,7 +101,7 @@ function start(
       return runLocal(plan.np, rankArgv, env);
     case 'srun': {
       const cmd = srunCommand(plan.np, plan.backend, extra, rankArgv, env);
-      return supervise('srun', cmd.args, cmd.env, 'srun', false);
+      return supervise('srun', cmd.args, recordInjected(env, cmd.env), 'srun', false);
     }
     case 'mpirun': {
       const mpirun = findMpirun(process.env);
@@ -115,7 +116,7 @@ function start(
         );
       const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
       const cmd = mpirunCommand(mpirun, plan.np, extra, rankArgv, env, availableParallelism(), isRoot);
-      return supervise(cmd.file, cmd.args, cmd.env, 'mpirun', local);
+      return supervise(cmd.file, cmd.args, recordInjected(env, cmd.env), 'mpirun', local);
     }
   }
 }

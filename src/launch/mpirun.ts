@@ -103,6 +103,9 @@ export function mpirunCommand(
       out.OMPI_MCA_pml ??= 'ob1';
       out.OMPI_MCA_btl ??= major >= 5 ? 'self,sm' : 'self,vader';
       if (np > cpus) out.OMPI_MCA_rmaps_base_oversubscribe ??= '1';
+    } else {
+      // Open MPI passes only OMPI_* variables to other hosts by itself (the rank conditions).
+      for (const name of ['MALLOC_ARENA_MAX', 'CCBENCH_INJECTED']) if (env[name] !== undefined) args.push('-x', name);
     }
   }
   return { file: m.path, args: [...args, ...launcherArgs, ...rankArgv], env: out };

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { UsageError } from '../errors.js';
 import { longFlag, OPTIONS, type InputOf, type OptionDecl } from '../plan/options.js';
 import { VERSION } from '../paths.js';
+import { INJECTED_VAR, RANK_ENV, RANK_NODE_FLAGS } from '../system/conditions.js';
 import { which } from './mpirun.js';
 import { splitWords } from './words.js';
 
@@ -189,11 +190,19 @@ export function sbatchScript(
   lines.push(...extra.map(sbatchArgLine));
   // The job name quoted, the job id expanded (set -u: only inside a job).
   const json = hasJson ? [] : ['--json', `${shellQuote(`${name}-`)}"\${SLURM_JOB_ID}.json"`];
-  const srun = ['srun', ...(backend === 'mpi' ? ['--mpi=pmix'] : []), ...[node, cli, ...rankArgs].map(shellQuote)];
+  const srun = [
+    'srun',
+    ...(backend === 'mpi' ? ['--mpi=pmix'] : []),
+    ...[node, ...RANK_NODE_FLAGS, cli, ...rankArgs].map(shellQuote),
+  ];
   lines.push(
     'set -euo pipefail',
     '# The secret every rank proves to rank 0 on the control plane (unused by MPI jobs).',
     'export CCBENCH_JOB_SECRET="$(od -An -tx1 -N32 /dev/urandom | tr -d \' \\n\')"',
+    '# MPI temporaries from the main malloc arena, as in an MPI program (src/system/conditions.ts).',
+    ...Object.entries(RANK_ENV).map(
+      ([k, v]) => `if [ -z "\${${k}+set}" ]; then export ${k}=${v} ${INJECTED_VAR}=${k}; fi`,
+    ),
     [...srun, ...json].join(' '),
     '',
   );

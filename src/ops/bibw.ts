@@ -5,7 +5,7 @@ export default pointToPoint({
   name: 'bibw',
   aliases: ['bidirectional'],
   summary: 'bi-directional bandwidth: both ranks of a pair send a window',
-  timed: 'a window each way / window (no barrier between iterations)',
+  timed: 'a window of messages each way and the ack / window',
   help: ['Time is per message of the window (--window, default 64), as OSU osu_bibw; algbw counts both directions.'],
   sample: 'per-message',
   iterClass: 'bw',

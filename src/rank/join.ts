@@ -14,6 +14,7 @@ import { controlEndpoint, routableAddress } from '../job/address.js';
 import type { RankEnv } from '../job/detect.js';
 import type { Addon } from '../native/addon.js';
 import { hostCpus } from '../system/cgroup.js';
+import { boundCpus } from '../system/conditions.js';
 
 export interface Ident {
   rank: number;
@@ -21,6 +22,7 @@ export interface Ident {
   pid: number;
   local_rank: number;
   cpus: number; // CPUs its host gives the job (not this rank's own binding)
+  bound_cpus?: string; // this rank's own binding (Cpus_allowed_list)
 }
 
 export interface Joined {
@@ -40,7 +42,14 @@ export async function joinJob(
 ): Promise<Joined> {
   const host = hostname();
   const timeoutMs = (timeoutSec > 0 ? timeoutSec : 300) * 1000;
-  const me = (rank: number): Ident => ({ rank, host, pid: process.pid, local_rank: env.localRank, cpus: hostCpus() });
+  const me = (rank: number): Ident => ({
+    rank,
+    host,
+    pid: process.pid,
+    local_rank: env.localRank,
+    cpus: hostCpus(),
+    bound_cpus: boundCpus(),
+  });
   if (useMpi) {
     yieldWhenOversubscribed(env);
     const mpi = await MpiControl.connect(addon);

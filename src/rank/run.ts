@@ -13,6 +13,7 @@ import { decodePlan, encodePlan, unpackPlan } from '../plan/serial.js';
 import type { RunMeta } from '../report/meta.js';
 import { ResultWriter } from '../report/writer.js';
 import { autoChoice } from '../system/auto.js';
+import { rankConditions } from '../system/conditions.js';
 import { NOT_ASKED, systemFacts } from '../system/facts.js';
 import { relevantEnvironment } from '../system/environment.js';
 import { checkMemory } from '../system/memory.js';
@@ -185,6 +186,7 @@ async function measureAll(
       ranks: idents.map((i, r) => ({ ...i, device: devices[r] })),
       oversubscribed: oversubscription(idents),
       environment: relevantEnvironment(process.env),
+      conditions: rankConditions(process.execArgv, process.env),
       plan,
     };
     const writer = new ResultWriter(meta, (line) => process.stdout.write(line + '\n'));

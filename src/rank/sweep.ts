@@ -111,6 +111,8 @@ export async function sweep(ctx: SweepContext): Promise<number> {
 async function runPoint(ctx: SweepContext, handle: number, point: Point, cycle: number): Promise<number> {
   const { addon, control, plan, tracker } = ctx;
   const where = describePoint(point) + (plan.repeat > 1 ? ` (cycle ${cycle} of ${plan.repeat})` : '');
+  // The heartbeat that says so goes out before the native call starts, not while it is timing.
+  tracker.at(where);
   const result =
     handle >= 0
       ? await tracker.watch(

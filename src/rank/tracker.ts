@@ -11,12 +11,16 @@ export class Tracker {
 
   constructor(private readonly addon: Addon) {}
 
+  /** Records where the rank is now (a heartbeat goes out at once when that changed). */
+  at(where: string): void {
+    if (where === this.where) return;
+    this.where = where;
+    this.onMove();
+  }
+
   /** Runs a native or control call, recording where the rank is while it runs. */
   async watch<T>(where: string, call: Promise<T>): Promise<T> {
-    if (where !== this.where) {
-      this.where = where;
-      this.onMove();
-    }
+    this.at(where);
     this.inflight = call;
     return call;
   }

@@ -2,6 +2,7 @@
 // status, and the units. Shared by every exporter.
 import { getOp } from '../ops/index.js';
 import type { Plan } from '../plan/plan.js';
+import type { RankConditions } from '../system/conditions.js';
 import type { SystemFacts } from '../system/facts.js';
 
 export interface RunMeta {
@@ -15,9 +16,18 @@ export interface RunMeta {
   system: SystemFacts; // rank 0's node: GPUs' runtime and driver, NCCL / RCCL, MPI, the build
   world_size: number;
   hosts: string[];
-  ranks: { rank: number; host: string; pid: number; local_rank: number; device: string; cpus?: number }[];
+  ranks: {
+    rank: number;
+    host: string;
+    pid: number;
+    local_rank: number;
+    device: string;
+    cpus?: number; // CPUs the host gives the job
+    bound_cpus?: string; // the CPUs this rank may run on, as the kernel lists them ("0-3"): its binding
+  }[];
   oversubscribed?: { host: string; ranks: number; cpus: number }[]; // hosts with more ranks than CPUs
   environment?: Record<string, string>; // rank 0's NCCL_*, OMPI_MCA_*, UCX_*, ... (system/environment.ts)
+  conditions?: RankConditions; // rank 0's node flags, what the launcher set, what is missing (system/conditions.ts)
   plan: Plan;
 }
 
@@ -41,11 +51,15 @@ export const UNITS = {
   busbw: 'algbw * bus_factor (nccl-tests doc/PERFORMANCE.md)',
 } as const;
 
-function timingNote(timing: Plan['timing'], op: string): string {
-  if (timing === 'batch') return 'batch timing (nccl-tests: ops back to back, one final sync)';
-  return getOp(op).barrierPerIter
-    ? 'per-op timing (OSU: each op timed alone, untimed barrier between)'
-    : 'per-op timing (OSU: each iteration timed alone)';
+/** What one sample is, as the title says it (and the README's "What the numbers mean"). */
+export function timingNote(timing: Plan['timing'], op: string): string {
+  const d = getOp(op);
+  if (timing === 'batch')
+    return `batch timing: the iterations back to back, timed as one and divided by their number (nccl-tests); one iteration = ${d.timed}`;
+  return (
+    `per-op timing: one sample = ${d.timed}, ` +
+    (d.barrierPerIter ? 'an untimed barrier between samples (OSU)' : 'samples back to back (OSU)')
+  );
 }
 
 /** The title above each table: op, ranks, backend, device, form, timing, cycle. */
@@ -63,6 +77,7 @@ export function runFacts(meta: RunMeta): string[] {
   const facts: string[] = [];
   const b = meta.backend;
   if (b.chosen_by) facts.push(`backend ${b.name}, chosen by --backend ${b.chosen_by}`);
+  for (const m of meta.conditions?.missing ?? []) facts.push(m);
   for (const o of meta.oversubscribed ?? [])
     facts.push(
       `${o.ranks} ranks share ${o.cpus} CPU${o.cpus === 1 ? '' : 's'} on ${o.host}: times include waiting for a CPU (MPI ranks yield when idle)`,

@@ -13,7 +13,8 @@ export interface ResultRow {
   redop: string;
   root: number;
   in_place: boolean;
-  iters: number; // timed iterations (with --graph: ops per graph launch)
+  iters: number; // timed iterations run (with --graph: ops per graph launch)
+  iters_planned: number; // what --iters or OSU's default asked for; more than iters when --max-time-per-size cut the size short
   warmup: number;
   graph_launches?: number; // --graph: launches timed (one sample each)
   cycle: number; // 1..--repeat
@@ -47,6 +48,7 @@ export function makeRow(
     root: p.root,
     in_place: p.inPlace,
     iters: graph ? graph.iters : stats.samples,
+    iters_planned: p.iters,
     warmup: p.warmup,
     ...(graph && { graph_launches: graph.launches }),
     cycle,

@@ -18,8 +18,11 @@ const PREFIXES = [
   'I_MPI_',
   'MV2_',
   'GLOO_',
+  'MALLOC_', // glibc's allocator (MALLOC_ARENA_MAX: src/system/conditions.ts)
+  'GLIBC_TUNABLES',
 ];
-const SECRET = /SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL|(^|_)KEY($|_)/i;
+// Open MPI's precondition_transports is the job's key for PSM/OFI endpoint isolation.
+const SECRET = /SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL|(^|_)KEY($|_)|PRECONDITION_TRANSPORTS/i;
 
 export function relevantEnvironment(env: Record<string, string | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
