@@ -69,7 +69,19 @@ describe('rank conditions', () => {
 
   test('a run through ccbench records its conditions, the binding and nothing missing', async () => {
     const json = join(dir, 'launched.json');
-    const r = await ccbench(['allreduce', '-n', '2', '--backend', 'mpi', '--sizes', '8', '--iters', '5', '--json', json]);
+    const r = await ccbench([
+      'allreduce',
+      '-n',
+      '2',
+      '--backend',
+      'mpi',
+      '--sizes',
+      '8',
+      '--iters',
+      '5',
+      '--json',
+      json,
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const doc = readJson(json);
     assert.deepEqual(doc.conditions.missing, []);
@@ -83,9 +95,13 @@ describe('rank conditions', () => {
 
   test('ranks started by a plain mpirun say what they lack, in the table and the JSON', async () => {
     const json = join(dir, 'direct.json');
-    const r = await mpirunCcbench(2, ['allreduce', '--backend', 'mpi', '--sizes', '8', '--iters', '5', '--json', json], {
-      env: { MALLOC_ARENA_MAX: undefined },
-    });
+    const r = await mpirunCcbench(
+      2,
+      ['allreduce', '--backend', 'mpi', '--sizes', '8', '--iters', '5', '--json', json],
+      {
+        env: { MALLOC_ARENA_MAX: undefined },
+      },
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^# the ranks run without MALLOC_ARENA_MAX=1/m);
     assert.match(r.stdout, /^# the ranks' node runs without --single-threaded/m);

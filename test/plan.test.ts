@@ -79,26 +79,26 @@ describe('iteration counts (OSU 7.4 defaults)', () => {
       'bw@16384:20/2',
     ]);
 
-  test("per-rank ops switch on one rank's message, as OSU's size column means for them", () => {
-    // 4 ranks: 32 KiB of allgather is 8 KiB per rank (OSU's 8 KiB point: small counts); 64 KiB
-    // is 16 KiB per rank. reducescatter's OSU size is the whole buffer, like allreduce's.
-    const pts = expandPoints(
-      buildPlan(['allgather', 'alltoall', 'gather', 'scatter', 'reducescatter'], { sizes: '32K,64K', np: 4 }),
-    );
-    const got = pts.map((p) => `${p.op}@${p.sizeBytes}:${p.iters}/${p.warmup}`);
-    assert.deepEqual(got, [
-      'allgather@32768:1000/100',
-      'allgather@65536:100/10',
-      'alltoall@32768:1000/100',
-      'alltoall@65536:100/10',
-      'gather@32768:1000/100',
-      'gather@65536:100/10',
-      'scatter@32768:1000/100',
-      'scatter@65536:100/10',
-      'reducescatter@32768:100/10',
-      'reducescatter@65536:100/10',
-    ]);
-  });
+    test("per-rank ops switch on one rank's message, as OSU's size column means for them", () => {
+      // 4 ranks: 32 KiB of allgather is 8 KiB per rank (OSU's 8 KiB point: small counts); 64 KiB
+      // is 16 KiB per rank. reducescatter's OSU size is the whole buffer, like allreduce's.
+      const pts = expandPoints(
+        buildPlan(['allgather', 'alltoall', 'gather', 'scatter', 'reducescatter'], { sizes: '32K,64K', np: 4 }),
+      );
+      const got = pts.map((p) => `${p.op}@${p.sizeBytes}:${p.iters}/${p.warmup}`);
+      assert.deepEqual(got, [
+        'allgather@32768:1000/100',
+        'allgather@65536:100/10',
+        'alltoall@32768:1000/100',
+        'alltoall@65536:100/10',
+        'gather@32768:1000/100',
+        'gather@65536:100/10',
+        'scatter@32768:1000/100',
+        'scatter@65536:100/10',
+        'reducescatter@32768:100/10',
+        'reducescatter@65536:100/10',
+      ]);
+    });
   });
 
   test('explicit --iters and --warmup override every size, including warmup 0', () => {
