@@ -18,7 +18,7 @@ const RANKS = [2, 3, 4];
 // Chunked ops take int64 (a chunk must be a multiple of 16 B: 2 elements) and whole-array sizes,
 // so the per-rank count is size / 8 / n, rounded down to even: these totals give, on 2 / 3 / 4
 // ranks, 12/8/6, 42/28/20, 60/40/30, 1212/808/606 and 6060/4040/3030 elements per rank.
-const CHUNKED = ['allgather', 'alltoall', 'gather', 'scatter', 'reducescatter'];
+const CHUNKED = ['allgather', 'alltoall', 'gather', 'scatter', 'reducescatter', 'reducescatterv'];
 const TOTALS = [24, 84, 120, 2424, 12120];
 // The others take float32 and any count.
 const WHOLE = ['broadcast', 'sendrecv', 'allreduce'];

@@ -39,6 +39,7 @@ function ntTable(op: string, bytes: number, ts: number, n: number): Expect {
     case 'bibw':
       return { count: c, send: c, recv: c, printed: c * ts, alg: 2 * c * ts };
     case 'reducescatter':
+    case 'reducescatterv':
     case 'scatter':
       return { count: b, send: b * n, recv: b, printed: b * n * ts, alg: b * n * ts };
     case 'allgather':
@@ -163,6 +164,7 @@ describe('bus bandwidth factors', () => {
     allreduce: (n) => (2 * (n - 1)) / n,
     allgather: (n) => (n - 1) / n,
     reducescatter: (n) => (n - 1) / n,
+    reducescatterv: (n) => (n - 1) / n,
     alltoall: (n) => (n - 1) / n,
     gather: (n) => (n - 1) / n,
     scatter: (n) => (n - 1) / n,

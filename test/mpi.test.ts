@@ -112,6 +112,7 @@ describe('ccbench over MPI', () => {
       'allreduce',
       'allgather',
       'reducescatter',
+      'reducescatterv',
       'alltoall',
       'gather',
       'scatter',

@@ -74,7 +74,8 @@ int main(int argc, char** argv) {
   if ((argc != 6 && argc != 7) || size != 2) {
     if (rank == 0)
       fprintf(stderr,
-              "usage: mpirun -np 2 plain_mpi allreduce|pingpong|reducescatter|reducescatterv <bytes> <iters> <warmup> <reps> [thread level]\n");
+              "usage: mpirun -np 2 plain_mpi allreduce|pingpong|reducescatter|reducescatterv <bytes> <iters> <warmup> "
+              "<reps> [thread level]\n");
     MPI_Finalize();
     return 2;
   }

@@ -78,7 +78,8 @@ class GlooComm final : public Comm {
     if (count == 0 && op.shape != Shape::None && !op.pairwise && op.id != Op::SendRecv)
       return std::string("the gloo backend cannot run a 0-byte ") + op.name +
              " (Gloo skips it or divides by its size); start --sizes at one element or more";
-    if (op.id == Op::ReduceScatter && count > size_t(INT_MAX) / (size_t(size_) * dtypeInfo(t).size))
+    if ((op.id == Op::ReduceScatter || op.id == Op::ReduceScatterV) &&
+        count > size_t(INT_MAX) / (size_t(size_) * dtypeInfo(t).size))
       return "Gloo's reduce-scatter counts bytes in 32-bit integers, so count x ranks x element size must stay "
              "under 2 GiB; use a smaller size";
     return "";
@@ -220,7 +221,8 @@ class GlooComm final : public Comm {
         p.scatter = std::move(o);
         break;
       }
-      case Op::ReduceScatter: {  // halving-doubling, in place on n·b elements, result at the front
+      case Op::ReduceScatter:
+      case Op::ReduceScatterV: {  // halving-doubling (per-rank counts, all equal), in place on n·b, result at the front
         void* work = a.recv;
         if (!a.inPlace) {  // it overwrites its input: work on a copy so a.send stays intact
           p.scratch.resize(n * b);
@@ -260,6 +262,7 @@ class GlooComm final : public Comm {
       case Op::Gather: ::gloo::gather(*p.gather); break;
       case Op::Scatter: ::gloo::scatter(*p.scatter); break;
       case Op::ReduceScatter:
+      case Op::ReduceScatterV:  // Gloo's one reduce-scatter takes a count per rank: both are it
         if (!a.inPlace) std::memcpy(p.scratch.data(), a.send, n * p.bytes);
         p.reduceScatter->run();
         if (!a.inPlace) std::memcpy(a.recv, p.scratch.data(), p.bytes);

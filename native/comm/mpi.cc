@@ -114,6 +114,9 @@ class MpiComm final : public Comm {
       case Op::ReduceScatter:
         check(MPI_Reduce_scatter_block(s, a.recv, c, dt, mpiOp(a), comm_), "MPI_Reduce_scatter_block");
         break;
+      case Op::ReduceScatterV:
+        check(MPI_Reduce_scatter(s, a.recv, counts_.data(), dt, mpiOp(a), comm_), "MPI_Reduce_scatter");
+        break;
       case Op::AllToAll: check(MPI_Alltoall(s, c, dt, a.recv, c, dt, comm_), "MPI_Alltoall"); break;
       case Op::Gather:
         check(MPI_Gather(a.inPlace && !root ? a.send : s, c, dt, a.recv, c, dt, a.root, comm_), "MPI_Gather");
@@ -141,6 +144,7 @@ class MpiComm final : public Comm {
 
   void prepare(const OpInfo&, const OpArgs& a) override {
     if (reqs_.size() < size_t(2 * a.window)) reqs_.resize(size_t(2 * a.window));
+    counts_.assign(size_t(size_), int(a.count));  // MPI_Reduce_scatter's per-rank counts, all equal
   }
 
   void barrier() override { check(MPI_Barrier(comm_), "MPI_Barrier"); }
@@ -205,6 +209,7 @@ class MpiComm final : public Comm {
   bool device_;
   int rank_ = 0, size_ = 1;
   std::vector<MPI_Request> reqs_;
+  std::vector<int> counts_;
 };
 
 class MpiBackend final : public Backend {

@@ -30,6 +30,7 @@ bool NcclComm::needsPointToPoint(const OpInfo& op) const {
     case Op::AllReduce:
     case Op::AllGather:
     case Op::ReduceScatter:
+    case Op::ReduceScatterV:
     case Op::Broadcast:
     case Op::Reduce:
     case Op::Barrier: return false;
@@ -40,6 +41,8 @@ bool NcclComm::needsPointToPoint(const OpInfo& op) const {
 std::string NcclComm::unsupported(const OpInfo& op, Dtype t, RedOp r, bool inPlace, size_t count) const {
   (void)count;  // NCCL counts are size_t: no limit below what the buffers already impose
   const std::string name = op.name;
+  if (op.id == Op::ReduceScatterV)
+    return label() + " has no reduce-scatter with a count per rank (MPI_Reduce_scatter); use reducescatter";
   if (inPlace && !op.hasInPlace) return name + " has no in-place form; drop --in-place";
   if (op.evenRanks && size_ % 2)
     return name + " pairs rank r with rank r + n/2 and needs an even number of ranks, not " + std::to_string(size_);
@@ -89,6 +92,8 @@ void NcclComm::run(const OpInfo& op, const OpArgs& a) {
     case Op::Reduce: ok(api_.reduce(a.send, a.recv, a.count, t, r, a.root, comm_, s), "ncclReduce"); break;
     case Op::AllGather: ok(api_.allGather(a.send, a.recv, a.count, t, comm_, s), "ncclAllGather"); break;
     case Op::ReduceScatter: ok(api_.reduceScatter(a.send, a.recv, a.count, t, r, comm_, s), "ncclReduceScatter"); break;
+    case Op::ReduceScatterV:  // refused by unsupported() before it gets here
+      throw Error(ErrorKind::Usage, unsupported(op, a.dtype, a.redop, a.inPlace, a.count));
     case Op::AllToAll: allToAll(a, s); break;
     case Op::Gather: gather(a, s); break;
     case Op::Scatter: scatter(a, s); break;

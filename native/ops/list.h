@@ -5,6 +5,7 @@
 CCB_OP(AllReduce, "allreduce")
 CCB_OP(AllGather, "allgather")
 CCB_OP(ReduceScatter, "reducescatter")
+CCB_OP(ReduceScatterV, "reducescatterv")
 CCB_OP(Broadcast, "broadcast")
 CCB_OP(Reduce, "reduce")
 CCB_OP(AllToAll, "alltoall")

@@ -12,6 +12,7 @@ import latency from './latency.js';
 import type { OpDef } from './op.js';
 import reduce from './reduce.js';
 import reducescatter from './reducescatter.js';
+import reducescatterv from './reducescatterv.js';
 import scatter from './scatter.js';
 import sendrecv from './sendrecv.js';
 
@@ -19,6 +20,7 @@ export const OPS: readonly OpDef[] = [
   allreduce,
   allgather,
   reducescatter,
+  reducescatterv,
   broadcast,
   reduce,
   alltoall,
