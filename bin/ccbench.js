@@ -1,2 +1,3 @@
 #!/usr/bin/env -S node --single-threaded
-import '../dist/src/cli/main.js';
+// One file (scripts/build-js.mjs), for start-up time: every rank loads it.
+import '../dist/bundle/ccbench.js';

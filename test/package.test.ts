@@ -52,6 +52,7 @@ test(
       for (const f of [
         'bin/ccbench.js',
         'dist/src/cli/main.js',
+        'dist/bundle/ccbench.js',
         'suites/osu.json',
         'CMakeLists.txt',
         'native/addon.cc',

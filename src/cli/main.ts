@@ -15,6 +15,7 @@ import { runRank } from '../rank/run.js';
 import { renderInfo } from '../report/info.js';
 import { probeMpiGpuAwareness, systemFacts } from '../system/facts.js';
 import { buildProgram, type CliOptions, type SbatchCliOptions } from './program.js';
+import { mark } from '../trace.js';
 
 // A reader that went away (ccbench list | head) ends our output, not with a stack trace.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -23,6 +24,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 });
 
 const rankEnv = detectRankEnv(process.env);
+mark(rankEnv ? 'rank' : 'commander', 'modules loaded');
 let addonLoaded = false;
 
 async function run(runs: (string | RunSpec)[], o: CliOptions): Promise<void> {

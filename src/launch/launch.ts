@@ -16,6 +16,7 @@ import { runLocal } from './local.js';
 import { findMpirun, isLocalRun, libraryFlavor, mpirunCommand, which } from './mpirun.js';
 import { srunCommand } from './srun.js';
 import { supervise } from './supervise.js';
+import { mark } from '../trace.js';
 import { splitWords } from './words.js';
 
 export type LauncherName = 'mpirun' | 'srun' | 'local';
@@ -50,6 +51,7 @@ export function chooseLauncher(requested: string, backend: string, env: Env, cap
 export async function launchRanks(runs: (string | RunSpec)[], options: PlanInput, o: LaunchOptions): Promise<number> {
   const addon = loadAddon();
   const caps = addon.capabilities();
+  mark('commander', 'addon loaded');
   const extra = splitWords(options.launcherArgs ?? '');
   const requested = options.backend ?? (defaultOf('backend') as string);
   const launcher = chooseLauncher(options.launcher ?? 'auto', requested, process.env, caps);
@@ -81,7 +83,9 @@ export async function launchRanks(runs: (string | RunSpec)[], options: PlanInput
     CCBENCH_COMMAND: JSON.stringify(o.command),
     CCBENCH_PLAN: packPlan(plan),
   };
+  mark('commander', 'planned and checked');
   const code = await start(launcher, plan, caps, extra, rankArgv, env, local);
+  mark('commander', 'launcher ended');
   // Rank 0 closes its files; when it could not (killed), they say so rather than "running".
   if (code !== 0) for (const f of plan.output.files) if (f.format === 'json') markUnfinished(f.path, code);
   return code;

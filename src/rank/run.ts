@@ -19,6 +19,7 @@ import { relevantEnvironment } from '../system/environment.js';
 import { checkMemory } from '../system/memory.js';
 import { mpiIdentity } from '../system/mpi.js';
 import { VERSION } from '../paths.js';
+import { mark } from '../trace.js';
 import { Ending } from './ending.js';
 import { checkOneGpuPerRank, selectGpu } from './gpu.js';
 import { joinJob, type Ident, type Joined } from './join.js';
@@ -36,6 +37,7 @@ export interface RankOptions {
 export async function runRank(opts: RankOptions): Promise<number> {
   const { env, options } = opts;
   const addon = loadAddon();
+  mark('rank', 'addon loaded');
   // Started by ccbench's local launcher: when it goes away, so do we (no stray ranks).
   const leave = () => addon.hardExit(EXIT.rankFailed);
   if (env.launcher === 'ccbench') process.on('disconnect', leave);
@@ -51,7 +53,9 @@ export async function runRank(opts: RankOptions): Promise<number> {
     throw new JobUsageError(mpi?.reason ?? 'the MPI backend is unavailable');
   const useMpi = env.mpi && !!mpi?.available;
   const joined = await joinJob(addon, env, useMpi, options.controlAddr, options.timeout ?? 300);
+  mark(`rank ${joined.rank}`, 'joined (MPI initialised, control plane up)');
   const plan = await agreePlan(addon, joined, opts, useMpi);
+  mark(`rank ${joined.rank}`, 'plan agreed');
 
   const host = hostname();
   const tracker = new Tracker(addon);
@@ -80,11 +84,13 @@ export async function runRank(opts: RankOptions): Promise<number> {
   } catch (e) {
     return ending.fail('own', messageOf(e), exitCodeOf(e));
   }
+  mark(`rank ${joined.rank}`, 'sweep done');
   // Everyone is past the final barrier: closing connections is no longer news.
   monitor.stop();
   joined.tcp.quiet();
   await addon.close();
   await joined.tcp.close();
+  mark(`rank ${joined.rank}`, 'closed (MPI finalized)');
   if (ending.writer) {
     if (ending.writer.close(wrong > 0 ? 'check-failed' : 'complete')) return EXIT.usage; // an output could not be finished
     if (wrong > 0) process.stderr.write(`ccbench: --check found ${wrong} wrong elements (see the #wrong column)\n`);
@@ -195,6 +201,7 @@ async function measureAll(
   }
   await tracker.watch('allocating buffers', control.barrier()); // rank 0 has its files: from here results are kept
   await tracker.watch('allocating buffers', addon.allocate(buffers.send, buffers.recv));
+  mark(`rank ${rank}`, 'backend open, buffers allocated');
 
   const wrong = await sweep({
     addon,

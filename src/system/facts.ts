@@ -1,9 +1,9 @@
 // What this node offers for benchmarking: GPUs, driver and runtime, NCCL / RCCL, MPI and its GPU
 // awareness, the ccbench build. `ccbench info` prints it; every run's JSON embeds it.
 import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { DEFAULT_ADDON, type Addon } from '../native/addon.js';
-import { VERSION } from '../paths.js';
+import { PACKAGE_ROOT, VERSION } from '../paths.js';
 import { mpiIdentity } from './mpi.js';
 
 export interface SystemFacts {
@@ -78,7 +78,7 @@ export const NOT_ASKED = 'not asked: not an MPI job (ccbench info asks the MPI)'
  * costs that child only. Falls back to what Open MPI's ompi_info says it was built with.
  */
 export function probeMpiGpuAwareness(timeoutMs = 20_000): string {
-  const probe = fileURLToPath(new URL('./probe-mpi.js', import.meta.url));
+  const probe = join(PACKAGE_ROOT, 'dist', 'src', 'system', 'probe-mpi.js'); // also from the one-file build
   try {
     const out = execFileSync(process.execPath, [probe], {
       encoding: 'utf8',
