@@ -42,7 +42,6 @@ const stats = (avg: number, samples = 100): TimeStats => ({
   samples,
 });
 
-
 describe('files', () => {
   test('probeOutput accepts a new file and leaves nothing behind', () => {
     const d = tempDir();
