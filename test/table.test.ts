@@ -9,6 +9,7 @@ import { headerLine, layoutFor, legend, rowLine, TABLE_WIDTH, titleLines } from 
 import { ResultWriter } from '../src/report/writer.js';
 import { tableTitle } from '../src/report/meta.js';
 import { meta, stats } from './fixtures.js';
+import { ccbench } from './helpers.js';
 
 /** Cells of a table line: columns are two or more spaces apart ("12.25 µs" is one cell). */
 const cells = (line: string) => line.trim().split(/\s{2,}/);
@@ -161,5 +162,13 @@ describe('table layout', () => {
     assert.deepEqual(cells(header).slice(0, 2), ['size (B)', 'avg'], 'one table per dtype: in its title');
     assert.equal(out.filter((l) => /^# allreduce · 2 ranks · int32 · sum · /.test(l)).length, 1);
     assert.equal(out.filter((l) => /^\s+\d+\s/.test(l)).length, 16);
+  });
+});
+
+describe('ccbench info', () => {
+  test('fits 100 columns', async () => {
+    const r = await ccbench(['info']);
+    assert.equal(r.code, 0, r.stderr);
+    for (const l of r.stdout.split('\n')) assert.ok([...l].length <= 100, `${[...l].length} columns: '${l}'`);
   });
 });
