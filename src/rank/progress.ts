@@ -155,11 +155,13 @@ export class Progress {
     const size = p.op === 'barrier' ? '' : ` (${formatBytes(p.sizeBytes)})`;
     const capped = this.o.maxTimePerSize > 0 ? ` (≤ ${this.o.maxTimePerSize} s)` : '';
     const phase =
-      pos.phase === 'timed'
-        ? `iteration ${pos.iteration} of ${p.iters}${capped}`
-        : pos.phase === 'warmup'
-          ? `warm-up ${pos.iteration} of ${p.warmup}`
-          : pos.phase;
+      pos.phase === 'idle'
+        ? 'starting'
+        : pos.phase === 'timed'
+          ? `iteration ${pos.iteration} of ${p.iters}${capped}`
+          : pos.phase === 'warmup'
+            ? `warm-up ${pos.iteration} of ${p.warmup}`
+            : pos.phase;
     const cycle = this.o.repeat > 1 ? ` · cycle ${step.cycle} of ${this.o.repeat}` : '';
     return (
       `${p.op} · ${p.ranks} ranks · size ${k} of ${series.length}${size} · ${phase}${cycle} · ` +
@@ -180,7 +182,15 @@ export class Progress {
    * any op until one finished), each capped by --max-time-per-size. Undefined before any estimate.
    */
   private timeLeft(step: { index: number; cycle: number }, pos: Position, now: number): number | undefined {
+    const cur = this.o.points[step.index];
+    const t = this.current?.timed;
+    const rate =
+      pos.phase === 'timed' && t && pos.iteration > t.iteration && now > t.at
+        ? (pos.iteration - t.iteration) / (now - t.at)
+        : 0;
     const all = [...this.done.values()].flat();
+    // Before any size finished, the one running says what an iteration costs.
+    if (all.length === 0 && rate > 0) all.push({ bytes: cur.sizeBytes, perIter: 1 / rate });
     if (all.length === 0) return undefined;
     const cost = (p: Point) => {
       const done = this.done.get(p.op) ?? all;
@@ -191,13 +201,10 @@ export class Progress {
       const cap = this.o.maxTimePerSize * 1000;
       return p.warmup * per + (cap > 0 ? Math.min(cap, timed) : timed);
     };
-    const cur = this.o.points[step.index];
     let left = 0;
-    const t = this.current?.timed;
     const cap = this.o.maxTimePerSize * 1000;
-    if (pos.phase === 'timed' && t && pos.iteration > t.iteration && now > t.at) {
+    if (rate > 0 && t) {
       // The engine may have cut the iterations to fit the cap (from its warm-up): the cap bounds it.
-      const rate = (pos.iteration - t.iteration) / (now - t.at);
       const atRate = (cur.iters - pos.iteration) / rate;
       left += cap > 0 ? Math.max(0, Math.min(atRate, cap - (now - t.at))) : atRate;
     } else left += Math.max(0, cost(cur) - (now - (this.current?.since ?? now)));
