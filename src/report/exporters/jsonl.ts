@@ -7,7 +7,7 @@ import { TextSink, type ExporterDef } from './exporter.js';
 
 export const jsonlExporter: ExporterDef = {
   name: 'jsonl',
-  summary: 'one JSON result record per line, as each size finishes (JSON Lines)',
+  summary: 'one JSON record per line, as each size finishes (JSON Lines)',
   extensions: ['jsonl', 'ndjson'],
   create(_meta, target) {
     const sink = new TextSink(target);

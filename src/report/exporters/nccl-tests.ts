@@ -85,7 +85,7 @@ function ending(end: RunEnd): string[] {
 
 export const ncclTestsExporter: ExporterDef = {
   name: 'nccl-tests',
-  summary: "nccl-tests' text layout (header, #  Rank lines, out-of-place / in-place columns, footer)",
+  summary: "nccl-tests' text output: header, #  Rank lines, both forms' columns, footer",
   extensions: [],
   create(meta, target) {
     const sink = new TextSink(target);

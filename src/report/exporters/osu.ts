@@ -102,7 +102,7 @@ export function rowLine(r: ResultRow, meta: RunMeta): string {
 
 export const osuExporter: ExporterDef = {
   name: 'osu',
-  summary: "the OSU Micro-Benchmarks' layout (# Size, Avg Latency(us) ..., MB/s for bw and bibw)",
+  summary: "OSU's output: # Size  Avg Latency(us) ... per benchmark, MB/s for bw, bibw",
   extensions: [],
   create(meta, target) {
     const sink = new TextSink(target);

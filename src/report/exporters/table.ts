@@ -153,7 +153,7 @@ export function cappedNote(meta: RunMeta, layout: Layout): string {
 
 export const tableExporter: ExporterDef = {
   name: 'table',
-  summary: 'aligned columns for the terminal, 100 wide (the default; --wide for every column)',
+  summary: 'aligned columns for the terminal, 100 wide (the default; --wide: all)',
   extensions: ['txt'],
   create(meta, target) {
     const sink = new TextSink(target);
