@@ -97,7 +97,7 @@ async function inTmux(
 }
 
 const LIVE =
-  /^allreduce · 2 ranks · size [1-3] of 3 \(\d+ B\) · (iteration \d+ of 100000000 \(≤ 2 s\)|warm-up \d+ of 1|\w+) · \d:\d\d elapsed · (~\d:\d\d left|time left unknown)$/m;
+  /^\d+% · allreduce · 2 ranks · size [1-3] of 3 \(\d+ B\) · (iteration \d+ of 100000000 \(≤ 2 s\)|warm-up \d+ of 1|\w+) · \d:\d\d elapsed · (~\d:\d\d left|time left unknown)$/m;
 const RUN = ['allreduce', '-n', '2', '--launcher', 'local', '--backend', 'gloo', '--sizes', '8,16,32'];
 const SLOW = ['--iters', '100000000', '--max-time-per-size', '2', '--warmup', '1'];
 

@@ -113,9 +113,10 @@ export class Progress {
     const point = this.o.points[step.index];
     const left = this.timeLeft(step, pos, now);
     if (this.o.mode.kind === 'tty') {
-      this.line = this.describe(point, step, pos, now, left);
       const total = this.o.points.length * this.o.repeat;
       const at = (step.cycle - 1) * this.o.points.length + step.index;
+      const share = total > 1 ? `${Math.floor((100 * at) / total)}% · ` : ''; // of the sizes, for `all` and suites
+      this.line = share + this.describe(point, step, pos, now, left);
       this.bar?.update(total ? at / total : 0);
     } else if (now - cur.since >= LOG_AFTER_MS && now - this.logged >= (this.logged ? LOG_EVERY_MS : 0)) {
       this.logged = now;
