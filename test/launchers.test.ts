@@ -54,7 +54,7 @@ describe('launchers', () => {
       json,
     ]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /# allreduce · 2 ranks · gloo \(Gloo \d+\.\d+\.\d+\)/);
+    assert.match(r.stdout, /# allreduce · 2 ranks · float32 · sum · \d+ iterations · gloo \(Gloo \d+\.\d+\.\d+\)/);
     const doc = readJson(json);
     assert.equal(doc.launcher, 'ccbench');
     assert.equal(doc.mpi, null, 'no MPI in a local Gloo job');

@@ -15,9 +15,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildPlan, expandPoints, type Plan } from '../src/plan/plan.js';
-import { makeRow, type ResultRow } from '../src/report/row.js';
+import { makeRow } from '../src/report/row.js';
 import type { TimeStats } from '../src/report/stats.js';
-import { headerLine, rowLine } from '../src/report/exporters/table.js';
 import { createOutput, probeOutput, writeAtomically } from '../src/report/files.js';
 import { ResultWriter, type RunMeta } from '../src/report/writer.js';
 import { UsageError } from '../src/errors.js';
@@ -41,112 +40,6 @@ const stats = (avg: number, samples = 100): TimeStats => ({
   p99: avg + 0.75,
   stdev: 0.25,
   samples,
-});
-
-function row(o: Partial<ResultRow> = {}): ResultRow {
-  return {
-    op: 'allreduce',
-    ranks: 2,
-    size_bytes: 1024,
-    count: 256,
-    dtype: 'float32',
-    redop: 'sum',
-    root: -1,
-    in_place: false,
-    iters: 1000,
-    iters_planned: 1000,
-    warmup: 100,
-    cycle: 1,
-    time_us: stats(12.25),
-    alg_bytes: 1024,
-    algbw_gbs: 0.08,
-    busbw_gbs: 0.08,
-    bus_factor: 1,
-    wrong: null,
-    ...o,
-  };
-}
-
-const cells = (line: string) => line.trim().split(/\s+/);
-
-describe('table', () => {
-  test('header names the columns in order', () => {
-    assert.deepEqual(cells(headerLine()), [
-      'size(B)',
-      'count',
-      'type',
-      'redop',
-      'root',
-      'iters',
-      'avg(us)',
-      'min(us)',
-      'max(us)',
-      'p50(us)',
-      'p99(us)',
-      'algbw(GB/s)',
-      'busbw(GB/s)',
-      '#wrong',
-    ]);
-  });
-
-  test('a row prints every field, with N/A for no check and - for no root', () => {
-    assert.deepEqual(cells(rowLine(row())), [
-      '1024',
-      '256',
-      'float32',
-      'sum',
-      '-',
-      '1000',
-      '12.25',
-      '11.25',
-      '13.25',
-      '12.25',
-      '13.00',
-      '0.08',
-      '0.08',
-      'N/A',
-    ]);
-  });
-
-  test('a root and a wrong count are printed as numbers', () => {
-    const c = cells(rowLine(row({ op: 'broadcast', root: 0, redop: 'none', wrong: 0 })));
-    assert.equal(c[4], '0');
-    assert.equal(c[13], '0');
-    assert.equal(cells(rowLine(row({ root: 3, wrong: 17 })))[13], '17');
-  });
-
-  test('null bandwidth prints as -', () => {
-    const c = cells(
-      rowLine(row({ op: 'barrier', size_bytes: 0, count: 0, redop: 'none', algbw_gbs: null, busbw_gbs: null })),
-    );
-    assert.equal(c[11], '-');
-    assert.equal(c[12], '-');
-  });
-
-  test('lines are one line, same width, and have no trailing spaces', () => {
-    const lines = [
-      headerLine(),
-      rowLine(row()),
-      rowLine(
-        row({
-          size_bytes: 1073741824,
-          count: 268435456,
-          dtype: 'bfloat16',
-          root: 12,
-          wrong: 123456,
-          algbw_gbs: 123.456,
-          busbw_gbs: 246.91,
-          time_us: stats(987654.32),
-        }),
-      ),
-      rowLine(row({ algbw_gbs: null, busbw_gbs: null, time_us: stats(2.5e6) })),
-    ];
-    for (const l of lines) {
-      assert.ok(!l.includes('\n'), 'single line');
-      assert.equal(l, l.trimEnd(), `trailing space in '${l}'`);
-      assert.equal(l.length, lines[0].length, `width of '${l}'`);
-    }
-  });
 });
 
 describe('files', () => {
@@ -385,25 +278,5 @@ describe('ResultWriter', () => {
     w.close('complete');
     assert.deepEqual(printed, []);
     assert.equal(w.results.length, 2);
-  });
-
-  test('a table title is printed once per (op, ranks) change', () => {
-    const plan = buildPlan(['allreduce', 'allgather'], { ranks: [2, 4], sizes: '1K,2K', dtype: 'float32,int32' });
-    const printed: string[] = [];
-    const w = new ResultWriter(meta(plan), (l) => printed.push(l));
-    w.open();
-    const pts = expandPoints(plan);
-    for (const p of pts) w.add(makeRow(p, stats(5), null), `TITLE ${p.op} x${p.ranks}`);
-    const titles = printed.filter((l) => l.includes('TITLE'));
-    assert.deepEqual(
-      titles.map((t) => t.split('\n')[1]),
-      ['TITLE allreduce x2', 'TITLE allreduce x4', 'TITLE allgather x2', 'TITLE allgather x4'],
-    );
-    for (const t of titles) {
-      assert.ok(t.startsWith('\n'), 'a blank line before each table');
-      assert.equal(t.split('\n')[2], headerLine());
-    }
-    assert.equal(printed.length, titles.length + pts.length); // the rest are one row line each
-    assert.equal(printed.filter((l) => !l.includes('TITLE')).length, 16);
   });
 });

@@ -39,7 +39,7 @@ describe('defaults', () => {
     assert.equal(p.check, false);
     assert.equal(p.iters, undefined);
     assert.equal(p.warmup, undefined);
-    assert.deepEqual(p.output, { stdout: 'table', files: [], overwrite: false, quiet: false }); // no --json, no --csv
+    assert.deepEqual(p.output, { stdout: 'table', files: [], overwrite: false, quiet: false, wide: false }); // no --json, no --csv
     assert.deepEqual(p.runs, [{ op: 'allreduce', inPlace: false }]);
     assert.deepEqual(p.notes, []);
   });

@@ -86,7 +86,7 @@ export function typedArgs(cmd: Command): string[] {
 }
 
 const FORMATS = `Output formats (--format for standard output, --out [format:]file for files):\n${EXPORTERS.map(
-  (e) => `  ${e.name.padEnd(10)} ${e.summary}${e.extensions.length ? ` (.${e.extensions.join(', .')})` : ''}`,
+  (e) => `  ${e.name.padEnd(15)} ${e.summary}${e.extensions.length ? ` (.${e.extensions.join(', .')})` : ''}`,
 ).join('\n')}`;
 
 const MAIN_EXAMPLES = `
@@ -238,7 +238,7 @@ export function buildProgram(run: RunHandler, sbatch: SbatchHandler, info: InfoH
     .command('list')
     .description('list the operations, commands, backends, suites and output formats')
     .action(() => {
-      const say = (name: string, what: string) => process.stdout.write(`${name.padEnd(14)} ${what}\n`);
+      const say = (name: string, what: string) => process.stdout.write(`${name.padEnd(15)} ${what}\n`);
       for (const op of OPS) say(op.name, op.summary);
       process.stdout.write('\ncommands:\n');
       for (const c of program.commands) if (!OPS.some((o) => o.name === c.name())) say(c.name(), c.description());

@@ -29,6 +29,8 @@ export interface MonitorOptions {
   timeoutSec: number; // 0: heartbeats still flow, but nothing is declared hung
   hosts?: string[]; // every rank's host, by rank, when known at start
   position: () => Position;
+  /** After each heartbeat this rank sends (rank 0 reports progress from it). */
+  onBeat?: () => void;
   /** Ends the job for this cause (rank/ending.ts decides who reports what). */
   fatal: (cause: Cause, message: string, code: number) => void;
 }
@@ -92,6 +94,7 @@ export class Monitor {
     }
     const me = this.o.position();
     this.beat();
+    this.o.onBeat?.();
     const peers = this.control.peerStates();
     for (const [r, s] of peers) if (typeof s.heartbeat.host === 'string') this.hosts.set(r, s.heartbeat.host);
     if (this.o.timeoutSec <= 0) return;

@@ -82,6 +82,9 @@ export async function launchRanks(runs: (string | RunSpec)[], options: PlanInput
     CCBENCH_LAUNCHED: '1',
     CCBENCH_COMMAND: JSON.stringify(o.command),
     CCBENCH_PLAN: packPlan(plan),
+    // Rank 0's stderr is a pipe under mpirun and srun: it learns from here whether ours is a
+    // terminal (a live progress line) or a log (rank/progress.ts).
+    CCBENCH_PROGRESS: process.stderr.isTTY ? `tty:${process.stderr.columns || 100}` : 'log',
   };
   mark('commander', 'planned and checked');
   const code = await start(launcher, plan, caps, extra, rankArgv, env, local);

@@ -237,7 +237,13 @@ export const OPTIONS = {
     flags: '-q, --quiet',
     kind: 'flag',
     sbatch: true,
-    help: 'print no results on standard output (files and errors only)',
+    help: 'print no results and no progress line (files and errors only)',
+  },
+  wide: {
+    flags: '--wide',
+    kind: 'flag',
+    sbatch: true,
+    help: 'print every table column (count, type, redop, root, iters) even where constant, beyond 100 columns',
   },
   timeout: {
     flags: '--timeout <s>',

@@ -59,7 +59,7 @@ export interface Plan {
   mem: 'host' | 'device'; // where buffers live
   gpusPerNode?: number; // GPUs a node's ranks share, overriding the visible count
   graphLaunches: number; // 0: no graph; else capture the iterations once, launch this many times
-  output: { stdout: string | null; files: OutputTarget[]; overwrite: boolean; quiet: boolean };
+  output: { stdout: string | null; files: OutputTarget[]; overwrite: boolean; quiet: boolean; wide?: boolean };
   notes: string[]; // combinations skipped, sizes merged, and the like
   request: { runs: RunSpec[]; options: PlanInput }; // what was asked, to plan again once `auto` is resolved
 }
@@ -234,6 +234,7 @@ function resolveOutput(o: PlanInput): Plan['output'] {
     files,
     overwrite: o.overwrite ?? false,
     quiet,
+    wide: o.wide ?? false,
   };
 }
 

@@ -23,6 +23,7 @@ import { mark } from '../trace.js';
 import { Ending } from './ending.js';
 import { checkOneGpuPerRank, selectGpu } from './gpu.js';
 import { joinJob, type Ident, type Joined } from './join.js';
+import { Progress, progressMode } from './progress.js';
 import { sweep } from './sweep.js';
 import { Tracker } from './tracker.js';
 
@@ -59,6 +60,17 @@ export async function runRank(opts: RankOptions): Promise<number> {
 
   const host = hostname();
   const tracker = new Tracker(addon);
+  const progress =
+    joined.rank === 0
+      ? new Progress({
+          mode: progressMode(plan.output.quiet, process.env, process.stderr),
+          points: expandPoints(plan),
+          repeat: plan.repeat,
+          maxTimePerSize: plan.maxTimePerSize,
+          position: () => tracker.position(),
+          step: () => tracker.step,
+        })
+      : undefined;
   const ending = new Ending(joined.rank, host, addon, joined.tcp);
   const monitor = new Monitor(joined.tcp, {
     rank: joined.rank,
@@ -67,24 +79,32 @@ export async function runRank(opts: RankOptions): Promise<number> {
     position: () => tracker.position(),
     hosts: joined.idents.map((i) => i.host),
     fatal: (cause, message, code) => void ending.fail(cause, message, code),
+    onBeat: () => progress?.tick(),
   });
-  tracker.onMove = () => monitor.beat();
+  tracker.onMove = () => {
+    monitor.beat();
+    progress?.tick();
+  };
   ending.abortBackend = async () => {
     addon.requestAbort();
     if (plan.backend === 'nccl' || plan.backend === 'rccl') await tracker.settled(2000); // it polls, and aborts
   };
-  ending.onStart = () => monitor.stop();
+  ending.onStart = () => {
+    monitor.stop();
+    progress?.stop(); // the reason goes on stderr next
+  };
   ending.describeLoss = () => monitor.lossOfRankZero();
   ending.installSignalHandlers();
   endWithLauncher(env, ending, leave);
   monitor.start();
   let wrong: number;
   try {
-    wrong = await measureAll(addon, joined, plan, opts, tracker, ending);
+    wrong = await measureAll(addon, joined, plan, opts, tracker, ending, progress);
   } catch (e) {
     return ending.fail('own', messageOf(e), exitCodeOf(e));
   }
   mark(`rank ${joined.rank}`, 'sweep done');
+  progress?.stop();
   // Everyone is past the final barrier: closing connections is no longer news.
   monitor.stop();
   joined.tcp.quiet();
@@ -155,6 +175,7 @@ async function measureAll(
   opts: RankOptions,
   tracker: Tracker,
   ending: Ending,
+  progress?: Progress,
 ): Promise<number> {
   const { control, rank, idents } = joined;
   const points = expandPoints(plan);
@@ -195,13 +216,15 @@ async function measureAll(
       conditions: rankConditions(process.execArgv, process.env),
       plan,
     };
-    const writer = new ResultWriter(meta, (line) => process.stdout.write(line + '\n'));
+    const print = (line: string) => process.stdout.write(line + '\n');
+    const writer = new ResultWriter(meta, (line) => (progress ? progress.around(() => print(line)) : print(line)));
     writer.open(); // only a writer whose files are ours may mark them when the job ends
     ending.writer = writer;
   }
   await tracker.watch('allocating buffers', control.barrier()); // rank 0 has its files: from here results are kept
   await tracker.watch('allocating buffers', addon.allocate(buffers.send, buffers.recv));
   mark(`rank ${rank}`, 'backend open, buffers allocated');
+  progress?.start();
 
   const wrong = await sweep({
     addon,

@@ -103,7 +103,10 @@ export async function sweep(ctx: SweepContext): Promise<number> {
 
   let wrong = 0;
   for (let cycle = 1; cycle <= plan.repeat; cycle++)
-    for (const point of points) wrong += await runPoint(ctx, handles.get(point.ranks) as number, point, cycle);
+    for (const [index, point] of points.entries()) {
+      ctx.tracker.step = { index, cycle };
+      wrong += await runPoint(ctx, handles.get(point.ranks) as number, point, cycle);
+    }
   return wrong;
 }
 

@@ -5,6 +5,8 @@ import type { Addon } from '../native/addon.js';
 
 export class Tracker {
   private where = '';
+  /** The point of the sweep in flight (its index in the plan's points) and the cycle. */
+  step: { index: number; cycle: number } | undefined;
   private inflight: Promise<unknown> = Promise.resolve();
   /** Called when the rank moves on (the monitor sends a heartbeat at once). */
   onMove: () => void = () => {};

@@ -4,10 +4,23 @@ import { UsageError } from '../../errors.js';
 import { csvExporter } from './csv.js';
 import type { ExporterDef } from './exporter.js';
 import { jsonExporter } from './json.js';
+import { jsonlExporter } from './jsonl.js';
 import { markdownExporter } from './markdown.js';
+import { ncclTestsExporter } from './nccl-tests.js';
+import { ncclTestsJsonExporter } from './nccl-tests-json.js';
+import { osuExporter } from './osu.js';
 import { tableExporter } from './table.js';
 
-export const EXPORTERS: readonly ExporterDef[] = [tableExporter, csvExporter, jsonExporter, markdownExporter];
+export const EXPORTERS: readonly ExporterDef[] = [
+  tableExporter,
+  csvExporter,
+  jsonExporter,
+  markdownExporter,
+  jsonlExporter,
+  ncclTestsExporter,
+  ncclTestsJsonExporter,
+  osuExporter,
+];
 
 export function findExporter(name: string): ExporterDef | undefined {
   return EXPORTERS.find((e) => e.name === name);

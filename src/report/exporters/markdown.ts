@@ -1,8 +1,8 @@
 // Markdown: GitHub-flavoured tables, one per op and rank count, for pasting into issues and notes.
+import { formatBw, formatMicros } from '../format.js';
 import { runFacts } from '../meta.js';
 import type { ResultRow } from '../row.js';
 import { checkVerdict, Grouping, TextSink, type ExporterDef } from './exporter.js';
-import { rowCells } from './table.js';
 
 const HEAD = [
   'size (B)',
@@ -21,6 +21,23 @@ const HEAD = [
   '#wrong',
 ];
 const NUMERIC = new Set([0, 1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
+
+/** Every field of a row, times in µs (the headers say so), never an exponent. */
+export function markdownCells(r: ResultRow): string[] {
+  const t = r.time_us;
+  return [
+    String(r.size_bytes),
+    String(r.count),
+    r.dtype,
+    r.redop,
+    r.root < 0 ? '-' : String(r.root),
+    String(r.iters),
+    ...[t.avg, t.min, t.max, t.p50, t.p99].map(formatMicros),
+    formatBw(r.algbw_gbs),
+    formatBw(r.busbw_gbs),
+    r.wrong === null ? 'N/A' : String(r.wrong),
+  ];
+}
 
 // A cell may hold no raw pipe or line break (they would end the cell or the table).
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
@@ -43,7 +60,7 @@ export const markdownExporter: ExporterDef = {
           sink.write(`\n**${cell(title.replace(/^#\s*/, ''))}**\n\n${line(HEAD)}`);
           sink.write(line(HEAD.map((_, i) => (NUMERIC.has(i) ? '---:' : ':---'))));
         }
-        sink.write(line(rowCells(row)));
+        sink.write(line(markdownCells(row)));
       },
       close(end) {
         const verdict = checkVerdict(end);

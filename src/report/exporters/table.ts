@@ -1,115 +1,185 @@
 // The terminal table (the default on standard output), printed row by row as sizes finish, so a
-// long sweep shows progress and an interrupted one keeps what it printed. Every row is its own
-// cli-table3 table with fixed widths, so the columns line up across rows.
-import Table from 'cli-table3';
-import { runFacts } from '../meta.js';
+// long sweep shows progress and an interrupted one keeps what it printed. It fits 100 columns:
+// one table per series, whose constants (type, redop, root, and iters where the plan keeps them
+// constant) are in its title; --wide prints them as columns, as nccl-tests does.
+import { expandPoints, type Point } from '../../plan/plan.js';
+import { getOp } from '../../ops/index.js';
+import { formatBw, formatTime, joinWrapped } from '../format.js';
+import { runFacts, type RunMeta } from '../meta.js';
 import type { ResultRow } from '../row.js';
-import { checkVerdict, Grouping, TextSink, type ExporterDef } from './exporter.js';
+import { checkVerdict, TextSink, type ExporterDef } from './exporter.js';
 
-const COLUMNS: [string, number][] = [
-  ['size(B)', 15],
-  ['count', 12],
-  ['type', 11],
-  ['redop', 6],
-  ['root', 5],
-  ['iters', 6],
-  ['avg(us)', 11],
-  ['min(us)', 11],
-  ['max(us)', 11],
-  ['p50(us)', 11],
-  ['p99(us)', 11],
-  ['algbw(GB/s)', 12],
-  ['busbw(GB/s)', 12],
-  ['#wrong', 7],
-];
+export const TABLE_WIDTH = 100;
+const GAP = '  ';
 
-const PLAIN = {
-  top: '',
-  'top-mid': '',
-  'top-left': '',
-  'top-right': '',
-  bottom: '',
-  'bottom-mid': '',
-  'bottom-left': '',
-  'bottom-right': '',
-  left: '',
-  'left-mid': '',
-  mid: '',
-  'mid-mid': '',
-  right: '',
-  'right-mid': '',
-  middle: '',
-};
+/** avg this far above p50 (or above p99) marks a row noisy: a few slow iterations raised the mean. */
+export const NOISY_RATIO = 1.5;
 
-function render(cells: string[]): string {
-  const t = new Table({
-    chars: PLAIN,
-    colWidths: COLUMNS.map(([, w]) => w),
-    colAligns: COLUMNS.map(() => 'right' as const),
-    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 1 },
-    wordWrap: false,
-  });
-  t.push(cells);
-  return t
-    .toString()
-    .split('\n')
-    .map((l) => l.trimEnd())
-    .join('\n');
-}
-
-export function formatTime(us: number): string {
-  if (!Number.isFinite(us)) return '-';
-  return us >= 1e6 ? us.toExponential(3) : us.toFixed(2);
-}
-
-export function formatBw(gbs: number | null): string {
-  return gbs === null || !Number.isFinite(gbs) ? '-' : gbs.toFixed(2);
-}
-
-export function headerLine(): string {
-  return render(COLUMNS.map(([name]) => name));
-}
-
-/** The cells of a row, shared with the other table-shaped formats. */
-export function rowCells(r: ResultRow): string[] {
+export function isNoisy(r: ResultRow): boolean {
   const t = r.time_us;
+  return t.avg > NOISY_RATIO * t.p50 || t.avg > t.p99;
+}
+
+interface Column {
+  head: string;
+  width: number;
+  cell: (r: ResultRow) => string;
+}
+
+const TIME_WIDTH = 8; // "123.4 µs", "1.234 ms"
+const BW_WIDTH = 8; // "0.000123", "<0.0001"
+
+const col = (head: string, width: number, cell: (r: ResultRow) => string): Column => ({
+  head,
+  width: Math.max(head.length, width),
+  cell,
+});
+const digits = (n: number) => String(n).length;
+
+/** What one table shows: its columns and the constant values that went to its title. */
+export interface Layout {
+  columns: Column[];
+  constants: string[]; // e.g. "float32", "sum", "root 0", "1000 iterations"
+  plannedIters?: number; // iterations when constant over the table (rows below it were capped)
+}
+
+/**
+ * The layout of the table `row` starts, from the plan's points of that table. A table is one
+ * series (op, ranks, dtype, redop, form, cycle), so type, redop and root are constant in it and go
+ * to the title, as do the iterations where the plan gives every size the same count; count
+ * (size / element size, or per rank) is a column only with --wide.
+ */
+export function layoutFor(meta: RunMeta, row: ResultRow, wide = meta.plan.output.wide ?? false): Layout {
+  const points = tablePoints(meta, row);
+  const op = getOp(row.op);
+  const sized = op.shape !== 'none';
+  const constants: string[] = [];
+  const columns: Column[] = [];
+  const most = (f: (p: Point) => number, own: number) => Math.max(own, ...points.map(f));
+  if (sized)
+    columns.push(col('size (B)', digits(most((p) => p.sizeBytes, row.size_bytes)), (r) => String(r.size_bytes)));
+  if (wide) {
+    columns.push(col('count', digits(most((p) => p.count, row.count)), (r) => String(r.count)));
+    columns.push(col('type', 8, (r) => r.dtype));
+    columns.push(col('redop', 4, (r) => r.redop));
+    columns.push(col('root', 4, (r) => (r.root < 0 ? '-' : String(r.root))));
+  } else {
+    if (sized) constants.push(row.dtype);
+    if (op.reduces) constants.push(row.redop);
+    if (op.rooted) constants.push(`root ${row.root}`);
+  }
+  let plannedIters: number | undefined;
+  if (wide || points.length === 0 || new Set(points.map((p) => p.iters)).size > 1)
+    columns.push(col('iters', digits(most((p) => p.iters, row.iters)), (r) => String(r.iters)));
+  else {
+    plannedIters = points[0].iters;
+    constants.push(`${plannedIters} iterations`);
+  }
+  for (const [head, f] of [
+    ['avg', (r: ResultRow) => r.time_us.avg],
+    ['min', (r: ResultRow) => r.time_us.min],
+    ['max', (r: ResultRow) => r.time_us.max],
+    ['p50', (r: ResultRow) => r.time_us.p50],
+    ['p99', (r: ResultRow) => r.time_us.p99],
+  ] as const)
+    columns.push(col(head, TIME_WIDTH, (r) => formatTime(f(r))));
+  if (sized) {
+    columns.push(col('algbw', BW_WIDTH, (r) => formatBw(r.algbw_gbs)));
+    columns.push(col('busbw', BW_WIDTH, (r) => formatBw(r.busbw_gbs)));
+  }
+  if (meta.plan.check || wide) columns.push(col('#wrong', 6, (r) => (r.wrong === null ? 'N/A' : String(r.wrong))));
+  return { columns, constants, plannedIters };
+}
+
+function tablePoints(meta: RunMeta, row: ResultRow): Point[] {
+  try {
+    return expandPoints(meta.plan).filter((p) => tableKey(p) === tableKey(row));
+  } catch {
+    return []; // a plan that cannot be expanded here: show every column
+  }
+}
+
+/** Rows with the same key share a table (and the cycle, which points do not have). */
+const tableKey = (p: Point | ResultRow) =>
+  `${p.op}/${p.ranks}/${p.dtype}/${p.redop}/${p.root}/${'inPlace' in p ? p.inPlace : p.in_place}`;
+
+const line = (cells: string[], columns: Column[]) =>
+  cells
+    .map((c, i) => c.padStart(columns[i].width))
+    .join(GAP)
+    .trimEnd();
+
+export function headerLine(layout: Layout): string {
+  return line(
+    layout.columns.map((c) => c.head),
+    layout.columns,
+  );
+}
+
+/** A row's line; after it, "*" for a noisy row and "N of M it" for a size the time cap stopped early. */
+export function rowLine(r: ResultRow, layout: Layout): string {
+  const marks = [
+    isNoisy(r) ? '*' : '',
+    r.iters < r.iters_planned ? `${r.iters} of ${r.iters_planned} it` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  const body = line(
+    layout.columns.map((c) => c.cell(r)),
+    layout.columns,
+  );
+  return marks ? `${body}${GAP}${marks}` : body;
+}
+
+/** The title lines: the writer's title with the table's constants after op and ranks, wrapped. */
+export function titleLines(title: string, layout: Layout): string[] {
+  const pieces = title.replace(/^#\s*/, '').split(' · ');
+  pieces.splice(2, 0, ...layout.constants);
+  return joinWrapped(pieces, TABLE_WIDTH, '# ');
+}
+
+/** Said once per run, above the first table. */
+export function legend(): string[] {
   return [
-    String(r.size_bytes),
-    String(r.count),
-    r.dtype,
-    r.redop,
-    r.root < 0 ? '-' : String(r.root),
-    String(r.iters),
-    formatTime(t.avg),
-    formatTime(t.min),
-    formatTime(t.max),
-    formatTime(t.p50),
-    formatTime(t.p99),
-    formatBw(r.algbw_gbs),
-    formatBw(r.busbw_gbs),
-    r.wrong === null ? 'N/A' : String(r.wrong),
+    '# times per operation in µs, ms or s · bandwidth in GB/s, 1 GB/s = 1e9 B/s',
+    `# * noisy: avg > ${NOISY_RATIO} × p50 or > p99, a few slow iterations raised the mean (p50: the typical op)`,
   ];
 }
 
-export function rowLine(r: ResultRow): string {
-  return render(rowCells(r));
+/** Said before the first row the time cap cut short. */
+export function cappedNote(meta: RunMeta): string {
+  return `# "N of M it": --max-time-per-size ${meta.plan.maxTimePerSize} s ended that size after N of M planned iterations`;
 }
 
 export const tableExporter: ExporterDef = {
   name: 'table',
-  summary: 'aligned columns for the terminal (the default)',
+  summary: 'aligned columns for the terminal, 100 wide (the default; --wide: all)',
   extensions: ['txt'],
   create(meta, target) {
     const sink = new TextSink(target);
-    const groups = new Grouping();
+    let key = '';
+    let layout: Layout | undefined;
+    let first = true;
+    let capped = false;
     return {
       open() {
         sink.open();
         for (const fact of runFacts(meta)) sink.write(`# ${fact}\n`);
       },
       add(row, title) {
-        if (groups.starts(row)) sink.write(`\n${title}\n${headerLine()}\n`);
-        sink.write(`${rowLine(row)}\n`);
+        const k = `${tableKey(row)}/${row.cycle}`;
+        if (k !== key || !layout) {
+          key = k;
+          layout = layoutFor(meta, row);
+          const head = first ? legend() : [];
+          first = false;
+          sink.write(`\n${[...head, ...titleLines(title, layout), headerLine(layout)].join('\n')}\n`);
+        }
+        if (!capped && row.iters < row.iters_planned) {
+          capped = true;
+          sink.write(`${cappedNote(meta)}\n`);
+        }
+        sink.write(`${rowLine(row, layout)}\n`);
       },
       close(end) {
         const verdict = checkVerdict(end);
