@@ -69,9 +69,9 @@ export function layoutFor(meta: RunMeta, row: ResultRow, wide = meta.plan.output
     if (op.rooted) constants.push(`root ${row.root}`);
   }
   let plannedIters: number | undefined;
-  if (wide || points.length === 0 || new Set(points.map((p) => p.iters)).size > 1)
+  if (wide || points.length === 0 || new Set(points.map((p) => p.iters)).size > 1) {
     columns.push(col('iters', digits(most((p) => p.iters, row.iters)), (r) => String(r.iters)));
-  else {
+  } else {
     plannedIters = points[0].iters;
     constants.push(`${plannedIters} iterations`);
   }
@@ -116,11 +116,14 @@ export function headerLine(layout: Layout): string {
   );
 }
 
-/** A row's line; after it, "*" for a noisy row and "N of M it" for a size the time cap stopped early. */
+/**
+ * A row's line; after it, "*" for a noisy row and, for a size the time cap stopped early, "N it"
+ * where the iterations are in the title, else "↓" (the iters column has the count that ran).
+ */
 export function rowLine(r: ResultRow, layout: Layout): string {
   const marks = [
     isNoisy(r) ? '*' : '',
-    r.iters < r.iters_planned ? `${r.iters} of ${r.iters_planned} it` : '',
+    r.iters < r.iters_planned ? (layout.plannedIters !== undefined ? `${r.iters} it` : '↓') : '',
   ]
     .filter(Boolean)
     .join(' ');
@@ -148,7 +151,7 @@ export function legend(): string[] {
 
 /** Said before the first row the time cap cut short. */
 export function cappedNote(meta: RunMeta): string {
-  return `# "N of M it": --max-time-per-size ${meta.plan.maxTimePerSize} s ended that size after N of M planned iterations`;
+  return `# "N it", "↓": --max-time-per-size ${meta.plan.maxTimePerSize} s ended the size before its planned iterations`;
 }
 
 export const tableExporter: ExporterDef = {
