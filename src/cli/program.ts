@@ -11,6 +11,7 @@ import { applySuite, listSuites, loadSuite } from '../plan/suites.js';
 import { SBATCH_OPTIONS, type SbatchOptions } from '../launch/sbatch.js';
 import { EXPORTERS, resolveOut } from '../report/exporters/index.js';
 import { VERSION } from '../paths.js';
+import { addPlotCommands } from './plots.js';
 
 export type CliOptions = PlanInput;
 
@@ -233,6 +234,8 @@ export function buildProgram(run: RunHandler, sbatch: SbatchHandler, info: InfoH
       '\nExamples:\n  $ ccbench info\n  $ ccbench info --json > node.json\n  $ srun -N 2 --ntasks-per-node 1 ccbench info --json   (one report per node)',
     )
     .action(async (opts: { json?: boolean; ncclLib?: string }) => info(opts));
+
+  addPlotCommands(program);
 
   program
     .command('list')
