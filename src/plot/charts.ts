@@ -33,21 +33,21 @@ const CONFIG = {
   view: { stroke: '#bbb' },
 };
 
-/** Powers of two from the smallest to the largest value, thinned to at most 16 ticks. */
+/** Powers of two across the values, at most 16: every one, or every 2nd, 5th or 10th exponent (so 1 KiB, 1 MiB and 1 GiB stay). */
 function pow2Ticks(values: number[]): number[] {
-  const pos = values.filter((v) => v > 0);
-  if (pos.length === 0) return [];
   let lo = Infinity;
   let hi = -Infinity;
-  for (const v of pos) {
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
+  for (const v of values)
+    if (v > 0) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  if (lo === Infinity) return [];
   const a = Math.floor(Math.log2(lo));
   const b = Math.ceil(Math.log2(hi));
-  const step = Math.max(1, Math.ceil((b - a + 1) / 16));
+  const step = [1, 2, 5, 10].find((s) => (b - a) / s < 16) ?? 10;
   const ticks: number[] = [];
-  for (let e = a; e <= b; e += step) ticks.push(2 ** e);
+  for (let e = Math.ceil(a / step) * step; e <= b; e += step) ticks.push(2 ** e);
   return ticks;
 }
 
