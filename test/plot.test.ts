@@ -104,7 +104,7 @@ describe('ccbench plot', () => {
       [['plot', MPI, '--chart', 'scaling', '--at', '3', '-o', join(dir, 's.svg')], /--at 3: no op was measured/],
       [['plot', notResult, '-o', join(dir, 'n.svg')], /not a ccbench result file/],
       [['plot', join(dir, 'missing.json'), '-o', join(dir, 'm.svg')], /no file .*missing\.json/],
-      [['plot', MPI, '-o', join(dir, 'w.png'), '--width', '10'], /--width takes a whole number of pixels from 200/],
+      [['plot', MPI, '-o', join(dir, 'w.png'), '--width', '10'], /--width takes a whole number of pixels from 400/],
       [['plot', MPI, '-o', join(dir, 'f.png'), '--font', join(dir, 'nofont.ttf')], /--font .* is not a file/],
       [['plot', MPI], /required option '-o, --output <file>'/],
     ];

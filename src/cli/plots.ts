@@ -43,8 +43,8 @@ export function addPlotCommands(program: Command): void {
       '--at <sizes>',
       'sizes for --chart scaling, e.g. 1K,1M,1G (default: the smallest, a middle and the largest measured at several rank counts)',
     )
-    .option('--width <px>', 'chart width in pixels', whole('--width', 200, 8000), 1200)
-    .option('--height <px>', 'chart height in pixels', whole('--height', 150, 8000), 700)
+    .option('--width <px>', 'chart width in pixels', whole('--width', 400, 8000), 1200)
+    .option('--height <px>', 'chart height in pixels', whole('--height', 300, 8000), 700)
     .option('--font <file>', 'a .ttf / .otf font for PNG text (default: DejaVu Sans, else the system fonts)')
     .option('--overwrite', 'replace an existing output file')
     .addHelpText(

@@ -57,8 +57,8 @@ function inOrder(names: string[]): string[] {
 }
 
 // Few series: inside the plot's top left (busbw rises to the right); many: beside it, in columns.
-const legendFor = (n: number) =>
-  n > 14
+const legendFor = (n: number, size: ChartSize) =>
+  n > 14 || n * 19 > (size.height - 170) * 0.6
     ? { orient: 'right', columns: Math.ceil(n / 26) }
     : { orient: 'top-left', fillColor: 'rgba(255,255,255,0.85)', padding: 6 };
 
@@ -67,11 +67,16 @@ const colorScheme = (n: number) => (n > 10 ? 'tableau20' : 'tableau10');
 function frame(title: string, subtitle: string, size: ChartSize, body: Record<string, unknown>): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: title, ...(subtitle && { subtitle }) },
+    title: { text: title, ...(subtitle && { subtitle }), limit: size.width - 40 },
     width: size.width,
     height: size.height,
-    autosize: { type: 'fit', contains: 'padding' },
-    config: CONFIG,
+    autosize: { type: 'fit', contains: 'padding', resize: true }, // resize: lay out again after fitting
+    // Axis titles longer than the plot would push the chart's title out of the picture: cut them.
+    config: {
+      ...CONFIG,
+      axisX: { titleLimit: size.width - 160 },
+      axisY: { titleLimit: size.height - 170 },
+    },
     ...body,
   } as TopLevelSpec;
 }
@@ -119,7 +124,7 @@ function lineChart(points: ChartPoint[], size: ChartSize, o: LineOptions): TopLe
         type: 'nominal',
         title: null,
         scale: { domain, scheme: colorScheme(domain.length) },
-        legend: legendFor(domain.length),
+        legend: legendFor(domain.length, size),
       },
       ...(o.dashByFile && { strokeDash: { field: 'f', type: 'nominal', title: 'file' } }),
       ...(o.dashByFile && { shape: { field: 'f', type: 'nominal', title: 'file' } }),
@@ -211,7 +216,7 @@ export function scalingChart(points: ChartPoint[], sizes: number[], size = DEFAU
         type: 'nominal',
         title: null,
         scale: { domain, scheme: colorScheme(domain.length) },
-        legend: legendFor(domain.length),
+        legend: legendFor(domain.length, size),
       },
       tooltip: [
         { field: 's', title: 'series' },
@@ -255,8 +260,10 @@ export function heatmapChart(points: ChartPoint[], size = DEFAULT_SIZE): TopLeve
       },
       {
         mark: { type: 'text', fontSize: 10 },
+        // Two significant digits; below 0.01 as 5e-4, which fits a narrow cell.
+        transform: [{ calculate: "datum.b >= 0.01 ? format(datum.b, '.2~g') : format(datum.b, '.0e')", as: 'label' }],
         encoding: {
-          text: { field: 'b', type: 'quantitative', format: '.2~g' },
+          text: { field: 'label', type: 'nominal' },
           color: { condition: { test: `datum.b < ${0.6 * top}`, value: 'white' }, value: 'black' }, // viridis: dark below
         },
       },

@@ -16,7 +16,7 @@ export interface ChartPoint {
   busbw: number | null; // GB/s
   algbw: number | null;
   series: string; // the legend's label: the parts that vary, e.g. "a · allreduce · 4 ranks"
-  config: string; // the same without the file, for overlays that pair files
+  config: string; // the same without the file and backend, for overlays that pair files
 }
 
 export type Part = 'file' | 'op' | 'ranks' | 'backend' | 'dtype' | 'redop' | 'inPlace';
@@ -96,7 +96,8 @@ export function label(points: ChartPoint[], omit: Part[] = []): ChartPoint[] {
       .map((v) => partText(p, v))
       .filter(Boolean)
       .join(' · ') || p.op;
-  const noFile = varying.filter((v) => v !== 'file');
+  // What one file holds throughout (its backend) is the file's, not the configuration's.
+  const noFile = varying.filter((v) => v !== 'file' && v !== 'backend');
   return points.map((p) => ({ ...p, series: name(p, varying), config: name(p, noFile) }));
 }
 
