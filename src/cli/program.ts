@@ -106,6 +106,10 @@ Examples:
       started by mpirun: each process is a rank
   $ ccbench allreduce -n 16 --launcher-args "--hostfile hosts --map-by node"
       ccbench starts mpirun itself, passing the extra flags
+  $ ccbench suite characterize -n 8 --json char.json && ccbench report char.json -o report.html
+      every core op × 8 B–1 GiB × 2, 4, 8 ranks, then one offline HTML page of charts and tables
+  $ ccbench plot a.json b.json --chart overlay -o busbw.png
+      a chart of result files (svg or png), drawn without a browser
 
 Sizes follow nccl-tests: K/M/G are powers of 1024, the size column is max(send, receive) bytes,
 algbw = size / time and busbw = algbw × the op's bus factor; GB/s means 1e9 bytes per second.
@@ -192,7 +196,7 @@ export function buildProgram(run: RunHandler, sbatch: SbatchHandler, info: InfoH
   const suite = addRunOptions(
     program
       .command('suite')
-      .argument('<name>', 'a suite in suites/ (osu, nccl-tests, smoke) or a suite file')
+      .argument('<name>', 'a suite in suites/ (osu, nccl-tests, smoke, characterize) or a suite file')
       .description("a named set of runs in one launch; options you give override the suite's"),
   );
   suite.addHelpText(

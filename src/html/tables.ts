@@ -78,10 +78,7 @@ function facts(f: ResultFile): [string, string][] {
     ['started / ended', `${m.start_time ?? '—'} / ${f.endTime ?? '—'}`],
     ['ccbench / Node', `${m.ccbench?.version ?? '?'} / ${m.ccbench?.node ?? '?'}`],
     ['launcher', m.launcher ?? '—'],
-    [
-      'backend',
-      `${b.name} (${b.library}), ${b.device} memory${b.chosen_by ? `, chosen by --backend ${b.chosen_by}` : ''}`,
-    ],
+    ['backend', `${b.name} (${b.library}), ${b.device}${b.chosen_by ? `, chosen by --backend ${b.chosen_by}` : ''}`],
     ['MPI', m.mpi ? `${m.mpi.implementation} ${m.mpi.version} (${m.mpi.library_version})` : '—'],
     ['ranks / hosts', `${m.world_size} on ${(m.hosts ?? []).join(', ')}`],
     [
@@ -99,11 +96,14 @@ function facts(f: ResultFile): [string, string][] {
 
 /** A file's metadata as a two-column table, its environment variables folded below. */
 export function metaTable(f: ResultFile): string {
+  const cell = (k: string, v: string) => {
+    const text = escapeHtml(v);
+    if (k === 'status' && f.status !== 'complete') return `<span class="bad">${text}</span>`;
+    // A long reason (why no GPU library was found) folds behind its start.
+    return v.length > 160 ? `<details><summary>${escapeHtml(v.slice(0, 110))}…</summary>${text}</details>` : text;
+  };
   const rows = facts(f)
-    .map(
-      ([k, v]) =>
-        `<tr><th>${escapeHtml(k)}</th><td>${k === 'status' && f.status !== 'complete' ? `<span class="bad">${escapeHtml(v)}</span>` : escapeHtml(v)}</td></tr>`,
-    )
+    .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${cell(k, v)}</td></tr>`)
     .join('');
   const env = Object.entries(f.meta.environment ?? {});
   const envHtml = env.length
