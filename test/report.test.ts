@@ -14,6 +14,8 @@ import { countPixels, readPng } from './png.js';
 const MPI = join(ROOT, 'results/characterize/mpi.json');
 const GLOO = join(ROOT, 'results/characterize/gloo.json');
 const CHROMIUM = process.env.CCBENCH_CHROMIUM ?? '/usr/bin/chromium';
+// CI (.ci/run) installs Chromium and sets this, so there a missing browser fails instead of skipping.
+const REQUIRED = process.env.CCBENCH_REQUIRE_CHROMIUM === '1';
 const dir = tempDir();
 
 describe('ccbench report', () => {
@@ -47,10 +49,11 @@ describe('ccbench report', () => {
   test(
     'in headless Chromium from file://: no error, no request, every chart drawn, not blank',
     {
-      skip: existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium; CI does)`,
+      skip: existsSync(CHROMIUM) || REQUIRED ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium; CI does)`,
       timeout: 180_000,
     },
     async () => {
+      assert.ok(existsSync(CHROMIUM), `CCBENCH_REQUIRE_CHROMIUM=1 but there is no ${CHROMIUM}`);
       const { chromium } = await import('playwright-core');
       const page = join(dir, 'browser.html');
       writeFileSync(page, reportHtml([MPI, GLOO]).html);
