@@ -3,8 +3,9 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { messageOf } from '../errors.js';
 import { OPTIONS, parseCounts } from '../plan/options.js';
+import { CHARTS } from '../plot/kinds.js';
 
-const CHART_NAMES = ['busbw', 'time', 'scaling', 'overlay', 'heatmap'];
+const CHART_NAMES = Object.keys(CHARTS);
 
 function whole(flag: string, min: number, max: number) {
   return (v: string) => {
@@ -33,9 +34,7 @@ export function addPlotCommands(program: Command): void {
     .description('draw a chart of result files to an SVG or PNG file (no browser needed)')
     .requiredOption('-o, --output <file>', 'the chart file: .svg or .png')
     .addOption(
-      new Option('--chart <name>', 'which chart: busbw, time, scaling, overlay, heatmap')
-        .choices(CHART_NAMES)
-        .default('busbw'),
+      new Option('--chart <name>', `which chart: ${CHART_NAMES.join(', ')}`).choices(CHART_NAMES).default('busbw'),
     )
     .option('--op <names>', 'only these ops, comma-separated', (v: string) => v.split(',').map((s) => s.trim()))
     .option('--ranks <list>', 'only these rank counts, e.g. 2,8', counts)
@@ -51,11 +50,9 @@ export function addPlotCommands(program: Command): void {
       'after',
       `
 Charts:
-  busbw    busbw vs message size (log₂ x axis), one line per file / op / rank count / backend
-  time     time per op vs message size (log–log)
-  scaling  busbw vs rank count at chosen sizes (--at), one line per op and size
-  overlay  two or more files on one busbw chart: a colour per configuration, a dash per file
-  heatmap  busbw of every op × size, each op at its largest rank count
+${Object.entries(CHARTS)
+  .map(([name, what]) => `  ${name.padEnd(8)} ${what}`)
+  .join('\n')}
 
 Examples:
   $ ccbench plot ar.json -o busbw.svg

@@ -13,19 +13,10 @@ import {
   timeChart,
   type ChartSize,
 } from './charts.js';
+import { CHARTS, type ChartName } from './kinds.js';
 import { loadResults } from './load.js';
 import { chartPoints, type ChartPoint } from './series.js';
 import { svgToPng, toSvg } from './render.js';
-
-export const CHARTS = {
-  busbw: 'busbw vs message size (log₂ x), one line per file / op / rank count / backend',
-  time: 'time per op vs message size (log–log)',
-  scaling: 'busbw vs rank count at chosen sizes (--at), one line per op and size',
-  overlay: 'two or more files on one busbw chart: a colour per configuration, a dash per file',
-  heatmap: 'busbw of every op × size, each op at its largest rank count',
-} as const;
-
-export type ChartName = keyof typeof CHARTS;
 
 export interface PlotOptions {
   output: string;
