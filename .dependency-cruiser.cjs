@@ -2,6 +2,8 @@
 // checked by `npm run depcheck` (part of npm run lint, and so of CI). From the top:
 //   cli                      parsing and help; may use everything
 //   launch, rank             how ranks come to exist / what one rank does; never each other
+//   html                     the report page (ccbench report): sections of charts and tables
+//   plot                     charts of result files (ccbench plot), rendered to SVG / PNG
 //   report, control          result files and tables / the control plane
 //   system                   facts about this node (hardware, MPI, memory), through the addon
 //   plan, job                the run plan / which rank this process is and where rank 0 is
@@ -45,7 +47,7 @@ module.exports = {
     forbid(
       'lower-layers-stay-low',
       'report, control, system, plan, job, ops, native and the leaves never reach up',
-      '^src/(report|control|system|plan|job|ops|native|errors|paths)',
+      '^src/(html|plot|report|control|system|plan|job|ops|native|errors|paths)',
       '^src/(cli|launch|rank)/',
     ),
     forbid(
@@ -54,6 +56,20 @@ module.exports = {
       '^src/report/',
       '^src/(native|control|job|system)/',
       { dependencyTypesNot: ['type-only'] },
+    ),
+    forbid(
+      'charts-read-records',
+      'plot/ and html/ read result files: no probing, no control plane, no launching',
+      '^src/(plot|html)/',
+      '^src/(native|control|job|system)/',
+      { dependencyTypesNot: ['type-only'] },
+    ),
+    forbid('plot-below-html', 'the page uses the charts, never the other way', '^src/plot/', '^src/html/'),
+    forbid(
+      'charts-on-top',
+      'only the commands use the charts and the page',
+      '^src/(?!cli/|html/|plot/)',
+      '^src/(plot|html)/',
     ),
     forbid(
       'control-is-transport',

@@ -26,7 +26,7 @@ cp build/Release/*.node build/Release/*.so "$stage/build/Release/"
 # the dependency closure of the packages src/ imports.
 node -e '
   const fs = require("fs"), path = require("path");
-  const seen = new Set(), queue = ["commander", "cli-table3", "csv-stringify", "cli-progress"];
+  const seen = new Set(), queue = ["commander", "cli-table3", "csv-stringify", "cli-progress", "vega", "vega-lite", "@resvg/resvg-js"];
   while (queue.length) {
     const name = queue.pop();
     if (seen.has(name)) continue;

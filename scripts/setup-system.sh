@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The Debian/Ubuntu packages ccbench builds and runs with: Open MPI (runtime, headers, mpirun) for
-# the MPI backend, Gloo for the MPI-free backend, cmake, g++ and make for the native addon. Extra
+# the MPI backend, Gloo for the MPI-free backend, cmake, g++ and make for the native addon, DejaVu
+# fonts for the text of `ccbench plot`'s PNGs. Extra
 # packages (CI's Slurm and munge) come as arguments. Works as root on a machine without sudo (many
 # containers) and as a user with sudo.
 # Uses only bash builtins besides apt-get and sudo, so it runs with nothing else on PATH.
 set -euo pipefail
 
-packages=(openmpi-bin libopenmpi-dev libgloo-dev cmake g++ make "$@")
+packages=(openmpi-bin libopenmpi-dev libgloo-dev cmake g++ make fonts-dejavu-core "$@")
 
 if ! command -v apt-get >/dev/null; then
   echo "setup-system: apt-get not found: this script is for Debian/Ubuntu; elsewhere install Open MPI (with headers), Gloo, cmake, a C++ compiler and make with your package manager" >&2

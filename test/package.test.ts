@@ -188,7 +188,8 @@ test('setup-system.sh: apt-get directly as root, through sudo as a user, one cle
       const argv = [...(user ? (asUser as string[]) : []), bash, script, ...args];
       return run(argv[0], argv.slice(1), { cwd: dir, env: { PATH: join(dir, bin), DEBIAN_FRONTEND: undefined } });
     };
-    const install = 'install -y -q --no-install-recommends openmpi-bin libopenmpi-dev libgloo-dev cmake g++ make';
+    const install =
+      'install -y -q --no-install-recommends openmpi-bin libopenmpi-dev libgloo-dev cmake g++ make fonts-dejavu-core';
 
     await t.test('(a) as root with no sudo: apt-get directly, extra packages appended', async (t) => {
       if (!isRoot) return t.skip('needs root');

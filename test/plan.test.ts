@@ -465,3 +465,13 @@ describe('the plan on the wire', () => {
     usageError(() => planFor(auto, 'mpi', 'no GPU found, an MPI job'), 'no average reduction');
   });
 });
+
+describe('--ranks pow2', () => {
+  test('2, 4, 8, … up to -n, and -n itself; a job of 1 rank sweeps 1', () => {
+    assert.deepEqual(plan1('allreduce', { ranks: 'pow2', np: 8 }).rankCounts, [2, 4, 8]);
+    assert.deepEqual(plan1('allreduce', { ranks: 'pow2', np: 6 }).rankCounts, [2, 4, 6]);
+    assert.deepEqual(plan1('allreduce', { ranks: 'pow2' }, 16).rankCounts, [2, 4, 8, 16]);
+    assert.deepEqual(plan1('allreduce', { ranks: 'pow2', np: 1 }).rankCounts, [1]);
+    assert.equal(plan1('allreduce', { ranks: 'pow2' }).np, 2); // -n's default
+  });
+});

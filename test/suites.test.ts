@@ -17,9 +17,9 @@ function suiteFile(name: string, doc: unknown): string {
 }
 
 describe('shipped suites', () => {
-  test('osu, nccl-tests and smoke exist and each builds a valid plan on 2 ranks', () => {
+  test('osu, nccl-tests, smoke and characterize exist and each builds a valid plan on 2 ranks', () => {
     const names = listSuites().map((s) => s.name);
-    for (const n of ['osu', 'nccl-tests', 'smoke']) assert.ok(names.includes(n), n);
+    for (const n of ['osu', 'nccl-tests', 'smoke', 'characterize']) assert.ok(names.includes(n), n);
     for (const s of listSuites()) {
       const { runs, options } = applySuite(s, {}, new Set());
       const plan = buildPlan(runs, options, 2);
@@ -44,6 +44,33 @@ describe('shipped suites', () => {
     const ar = expandPoints(plan).filter((p) => p.op === 'allreduce');
     assert.equal(plan.timing, 'batch');
     assert.deepEqual([ar[0].iters, ar[0].warmup, ar[0].sizeBytes, ar.at(-1)!.sizeBytes], [20, 1, 8, 1024 ** 3]);
+  });
+
+  test('characterize: six ops, 8 B to 1 GiB, every power-of-two rank count up to -n and -n itself', () => {
+    const s = loadSuite('characterize');
+    const { runs, options } = applySuite(s, {}, new Set());
+    const plan = buildPlan(runs, options, 12);
+    assert.deepEqual(plan.rankCounts, [2, 4, 8, 12]);
+    assert.deepEqual(buildPlan(runs, options, 8).rankCounts, [2, 4, 8]);
+    const pts = expandPoints(plan);
+    assert.deepEqual(
+      [...new Set(pts.map((p) => p.op))],
+      ['allreduce', 'allgather', 'reducescatter', 'broadcast', 'alltoall', 'sendrecv'],
+    );
+    const ar = pts.filter((p) => p.op === 'allreduce' && p.ranks === 12);
+    assert.deepEqual([ar[0].sizeBytes, ar.at(-1)!.sizeBytes, ar.length], [8, 1024 ** 3, 28]);
+    // What the user types wins: --ranks 2,8 replaces pow2.
+    const typed = applySuite(s, { ranks: [2, 8] }, new Set(['ranks']));
+    assert.deepEqual(buildPlan(typed.runs, typed.options, 8).rankCounts, [2, 8]);
+  });
+
+  test('a suite may set "ranks": a list or "pow2", checked as --ranks is', () => {
+    const ok = loadSuite(suiteFile('r1', { options: { ranks: '2,4' }, runs: [{ op: 'allreduce' }] }));
+    assert.deepEqual(ok.options.ranks, [2, 4]);
+    assert.throws(
+      () => loadSuite(suiteFile('r2', { options: { ranks: 'all' }, runs: [{ op: 'allreduce' }] })),
+      (e: unknown) => e instanceof UsageError && /option "ranks".*2,4,8, or pow2/.test(e.message),
+    );
   });
 });
 

@@ -11,6 +11,7 @@ import { applySuite, listSuites, loadSuite } from '../plan/suites.js';
 import { SBATCH_OPTIONS, type SbatchOptions } from '../launch/sbatch.js';
 import { EXPORTERS, resolveOut } from '../report/exporters/index.js';
 import { VERSION } from '../paths.js';
+import { addPlotCommands } from './plots.js';
 
 export type CliOptions = PlanInput;
 
@@ -105,6 +106,10 @@ Examples:
       started by mpirun: each process is a rank
   $ ccbench allreduce -n 16 --launcher-args "--hostfile hosts --map-by node"
       ccbench starts mpirun itself, passing the extra flags
+  $ ccbench suite characterize -n 8 --json char.json && ccbench report char.json -o report.html
+      every core op × 8 B–1 GiB × 2, 4, 8 ranks, then one offline HTML page of charts and tables
+  $ ccbench plot a.json b.json --chart overlay -o busbw.png
+      a chart of result files (svg or png), drawn without a browser
 
 Sizes follow nccl-tests: K/M/G are powers of 1024, the size column is max(send, receive) bytes,
 algbw = size / time and busbw = algbw × the op's bus factor; GB/s means 1e9 bytes per second.
@@ -191,7 +196,7 @@ export function buildProgram(run: RunHandler, sbatch: SbatchHandler, info: InfoH
   const suite = addRunOptions(
     program
       .command('suite')
-      .argument('<name>', 'a suite in suites/ (osu, nccl-tests, smoke) or a suite file')
+      .argument('<name>', 'a suite in suites/ (osu, nccl-tests, smoke, characterize) or a suite file')
       .description("a named set of runs in one launch; options you give override the suite's"),
   );
   suite.addHelpText(
@@ -233,6 +238,8 @@ export function buildProgram(run: RunHandler, sbatch: SbatchHandler, info: InfoH
       '\nExamples:\n  $ ccbench info\n  $ ccbench info --json > node.json\n  $ srun -N 2 --ntasks-per-node 1 ccbench info --json   (one report per node)',
     )
     .action(async (opts: { json?: boolean; ncclLib?: string }) => info(opts));
+
+  addPlotCommands(program);
 
   program
     .command('list')

@@ -51,8 +51,9 @@ export const OPTIONS = {
     flags: '--ranks <list>',
     kind: 'counts',
     min: 1,
+    suite: true,
     sbatch: true,
-    help: 'rank counts to sweep within one launch through sub-communicators, e.g. 2,4,8',
+    help: 'rank counts to sweep within one launch through sub-communicators, e.g. 2,4,8; pow2 = 2, 4, 8, … up to -n, and -n',
   },
   backend: {
     flags: '-b, --backend <name>',
@@ -283,7 +284,7 @@ type ValueOf<D> = D extends { kind: 'whole' | 'seconds' }
   : D extends { kind: 'flag' }
     ? boolean
     : D extends { kind: 'counts' }
-      ? number[]
+      ? number[] | 'pow2'
       : D extends { kind: 'texts' }
         ? string[]
         : string;
@@ -339,11 +340,12 @@ export function parseValue(d: OptionDecl, raw: string): string | number {
   }
 }
 
-/** A list of counts such as 2,4,8 (--ranks). */
-export function parseCounts(d: OptionDecl, raw: string): number[] {
+/** A list of counts such as 2,4,8 (--ranks), or pow2: the powers of two up to the job's size (plan.ts). */
+export function parseCounts(d: OptionDecl, raw: string): number[] | 'pow2' {
+  if (raw.trim() === 'pow2') return 'pow2';
   const parts = raw.split(',').map((s) => s.trim());
   if (parts.some((p) => !/^\d+$/.test(p) || Number(p) < (d.min ?? 0)))
-    throw new UsageError(`${longFlag(d)} takes rank counts such as 2,4,8, not '${raw}'`);
+    throw new UsageError(`${longFlag(d)} takes rank counts such as 2,4,8, or pow2, not '${raw}'`);
   return parts.map((p) => checkRange(d, Number(p), longFlag(d)));
 }
 
@@ -354,6 +356,13 @@ export function checkSuiteValue(d: OptionDecl, key: string, v: unknown, bad: (wh
   if (d.kind === 'whole' && !Number.isInteger(v)) return fail(bad, `option "${key}" must be a whole number, not ${v}`);
   if (d.kind === 'seconds' && !((v as number) >= 0))
     return fail(bad, `option "${key}" takes seconds (a number ≥ 0), not ${v}`);
+  if (d.kind === 'counts') {
+    try {
+      return parseCounts(d, v as string);
+    } catch (e) {
+      return fail(bad, `option "${key}": ${(e as Error).message.replace(/^--[\w-]+ /, '')}`);
+    }
+  }
   if (d.choices && !d.choices.includes(v as string))
     return fail(bad, `option "${key}" must be one of ${d.choices.join(', ')}`);
   if (typeof v === 'number') {

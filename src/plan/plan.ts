@@ -91,7 +91,12 @@ export function buildPlan(runSpecs: (string | RunSpec)[], o: PlanInput, worldSiz
   }
   const backend = resolveBackend(o.backend ?? (defaultOf('backend') as string));
   const np = resolveNp(o, worldSize);
-  const rankCounts = o.ranks && o.ranks.length > 0 ? [...new Set(o.ranks)].sort((a, b) => a - b) : [np];
+  const rankCounts =
+    o.ranks === 'pow2'
+      ? powersOfTwo(np)
+      : o.ranks && o.ranks.length > 0
+        ? [...new Set(o.ranks)].sort((a, b) => a - b)
+        : [np];
   for (const k of rankCounts)
     if (k < 1 || k > np)
       throw new UsageError(`--ranks ${k} is outside 1..${np} (the job has ${np} ranks); raise -n or drop ${k}`);
@@ -179,6 +184,14 @@ export function planFor(plan: Plan, backend: string, reason: string, worldSize =
   return again;
 }
 
+/** --ranks pow2: 2, 4, 8, … up to np, and np itself (every rank count a job of np allows, as scaling studies sweep). */
+function powersOfTwo(np: number): number[] {
+  const counts: number[] = [];
+  for (let k = 2; k < np; k *= 2) counts.push(k);
+  counts.push(np);
+  return counts;
+}
+
 function resolveBackend(name: string): BackendDef {
   const b = findBackend(name);
   if (!b) throw new UsageError(`unknown --backend '${name}'; choose from ${BACKENDS.map((x) => x.name).join(', ')}`);
@@ -186,7 +199,7 @@ function resolveBackend(name: string): BackendDef {
 }
 
 function resolveNp(o: PlanInput, worldSize?: number): number {
-  const largest = o.ranks && o.ranks.length > 0 ? Math.max(...o.ranks) : undefined;
+  const largest = Array.isArray(o.ranks) && o.ranks.length > 0 ? Math.max(...o.ranks) : undefined;
   if (worldSize !== undefined) {
     if (o.np !== undefined && o.np !== worldSize)
       throw new UsageError(

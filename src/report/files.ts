@@ -153,7 +153,7 @@ export function writeFailure(flag: string, path: string, e: unknown): UsageError
 }
 
 /** Replaces `path` with `content` atomically (write a sibling, then rename over); no sibling is left behind. */
-export function writeAtomically(path: string, content: string): void {
+export function writeAtomically(path: string, content: string | Uint8Array): void {
   const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
   try {
     writeFileSync(tmp, content);
