@@ -1,8 +1,13 @@
 // The errors every layer raises, the one mapping from an error to an exit code, and the one
 // line a user sees (DESIGN.md conventions: what is wrong and how to fix it, no stack trace).
 
+// The CLI runs as one bundled file while `plot` and `report` load from dist/src, so one error
+// class can exist twice: the kind travels as a global symbol, which both copies read alike.
+const KIND = Symbol.for('ccbench.error-kind');
+
 /** A mistake the user can fix (command line, suite file, environment): exit code 2. */
 export class UsageError extends Error {
+  readonly [KIND] = 'usage';
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';
@@ -14,6 +19,7 @@ export class JobUsageError extends UsageError {}
 
 /** A failure of the job rather than of ccbench or the command line, with the exit code it means. */
 export class JobError extends Error {
+  readonly [KIND] = 'job';
   constructor(
     message: string,
     readonly exitCode: number,
@@ -22,6 +28,8 @@ export class JobError extends Error {
     this.name = 'JobError';
   }
 }
+
+const kindOf = (e: unknown) => (e as { [KIND]?: string } | null)?.[KIND];
 
 export const EXIT = {
   ok: 0,
@@ -50,11 +58,11 @@ export const EXIT_MEANINGS: readonly [number, string][] = [
 const NATIVE_USAGE = new Set(['E_USAGE', 'E_UNAVAILABLE']);
 
 export function isUsageError(e: unknown): boolean {
-  return e instanceof UsageError || NATIVE_USAGE.has(String((e as { code?: unknown })?.code));
+  return kindOf(e) === 'usage' || NATIVE_USAGE.has(String((e as { code?: unknown })?.code));
 }
 
 export function exitCodeOf(e: unknown): number {
-  if (e instanceof JobError) return e.exitCode;
+  if (kindOf(e) === 'job') return (e as JobError).exitCode;
   return isUsageError(e) ? EXIT.usage : EXIT.internal;
 }
 
