@@ -2,6 +2,7 @@
 // checked by `npm run depcheck` (part of npm run lint, and so of CI). From the top:
 //   cli                      parsing and help; may use everything
 //   launch, rank             how ranks come to exist / what one rank does; never each other
+//   compare                  result files read back: load, migrate, align, gate, render
 //   report, control          result files and tables / the control plane
 //   system                   facts about this node (hardware, MPI, memory), through the addon
 //   plan, job                the run plan / which rank this process is and where rank 0 is
@@ -44,14 +45,21 @@ module.exports = {
     ),
     forbid(
       'lower-layers-stay-low',
-      'report, control, system, plan, job, ops, native and the leaves never reach up',
-      '^src/(report|control|system|plan|job|ops|native|errors|paths)',
+      'compare, report, control, system, plan, job, ops, native and the leaves never reach up',
+      '^src/(compare|report|control|system|plan|job|ops|native|errors|paths)',
       '^src/(cli|launch|rank)/',
     ),
     forbid(
       'report-reads-records',
       'report/ turns records into text and files: no probing, no control plane',
       '^src/report/',
+      '^src/(native|control|job|system)/',
+      { dependencyTypesNot: ['type-only'] },
+    ),
+    forbid(
+      'compare-reads-files',
+      'compare/ reads result files written before: no probing, no control plane, no running',
+      '^src/compare/',
       '^src/(native|control|job|system)/',
       { dependencyTypesNot: ['type-only'] },
     ),

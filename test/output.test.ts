@@ -41,6 +41,7 @@ const stats = (avg: number, samples = 100): TimeStats => ({
   p99: avg + 0.75,
   stdev: 0.25,
   samples,
+  p50_ci: null,
 });
 
 function row(o: Partial<ResultRow> = {}): ResultRow {
@@ -291,7 +292,7 @@ describe('ResultWriter', () => {
     w.open();
 
     let doc = JSON.parse(readFileSync(json, 'utf8'));
-    assert.equal(doc.schema, 'ccbench.result/1');
+    assert.equal(doc.schema, 'ccbench.result/2');
     assert.equal(doc.status, 'running');
     assert.equal(doc.end_time, null);
     assert.deepEqual(doc.results, []);
