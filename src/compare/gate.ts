@@ -26,7 +26,8 @@ export interface GateRule {
 export interface GateFailure {
   gate: 'fail-if-slower' | 'min-busbw';
   file: number;
-  series: string;
+  op: string;
+  series: string; // its label
   size_bytes: number;
   value: number; // the time ratio, or the busbw in GB/s
   limit: number; // 1 + tolerance, or the floor
@@ -138,6 +139,7 @@ export function judge(c: Comparison, slower: GateRule[], busbw: GateRule[]): Gat
           failures.push({
             gate: 'fail-if-slower',
             file: i,
+            op: s.op,
             series: s.label,
             size_bytes: p.size_bytes,
             value: v.ratio,
@@ -151,6 +153,7 @@ export function judge(c: Comparison, slower: GateRule[], busbw: GateRule[]): Gat
           failures.push({
             gate: 'min-busbw',
             file: i,
+            op: s.op,
             series: s.label,
             size_bytes: p.size_bytes,
             value: bw,
