@@ -40,6 +40,12 @@ function median(xs: number[]): number {
 }
 
 function measured(rows: ResultRow[]): Measured {
+  if (rows.length === 1) {
+    // one cycle, the common case (and most of the time of a large comparison)
+    const r = rows[0];
+    const t = r.time_us;
+    return { p50: t.p50, ci: t.p50_ci, avg: t.avg, busbw: r.busbw_gbs, cycles: 1, iters: r.iters };
+  }
   const cis = rows.map((r) => r.time_us.p50_ci);
   const bws = rows.map((r) => r.busbw_gbs).filter((b): b is number => b !== null);
   return {

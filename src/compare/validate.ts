@@ -1,13 +1,24 @@
 // Checks a parsed document against the published schema (report/schema.ts) with Ajv, and says the
-// first few problems in words: where in the file, and what is wrong there.
+// first few problems in words: where in the file, and what is wrong there. The validator compiled
+// at build time (scripts/write-schema.mjs) is used where it is there; else the schema is compiled
+// here, once per process.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { RESULT_DOCUMENT, type ResultDocument } from '../report/schema.js';
+import { AJV_OPTIONS, RESULT_DOCUMENT, type ResultDocument } from '../report/schema.js';
 
+const GENERATED = './result-validator.js'; // not a source file: written into dist/ by the build
 let compiled: ValidateFunction | undefined;
+try {
+  compiled = ((await import(GENERATED)) as { default: ValidateFunction }).default;
+} catch {
+  // not built by npm run build:ts (a plain tsc): compiled on first use
+}
+
+/** Whether this process uses the validator compiled at build time. */
+export const precompiled = compiled !== undefined;
 
 function validator(): ValidateFunction {
   // allErrors off: the first problem is enough to say, and a valid file is checked fastest.
-  compiled ??= new Ajv({ strict: true, allowUnionTypes: true }).compile(RESULT_DOCUMENT);
+  compiled ??= new Ajv(AJV_OPTIONS).compile(RESULT_DOCUMENT);
   return compiled;
 }
 

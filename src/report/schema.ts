@@ -173,6 +173,9 @@ export type ResultRow = Static<typeof RESULT_ROW>;
 export type RunMetaFields = Static<typeof RUN_META>;
 export type ResultDocument = Static<typeof RESULT_DOCUMENT>;
 
+/** How Ajv checks the schema, wherever it compiles it (compare/validate.ts, scripts/write-schema.mjs). */
+export const AJV_OPTIONS = { strict: true, allowUnionTypes: true } as const;
+
 /** The published schema's file name, as under schema/: ccbench.result-2.schema.json. */
 export const schemaFileName = (): string => `${RESULT_SCHEMA.replace('/', '-')}.schema.json`;
 
