@@ -52,6 +52,8 @@ test(
       for (const f of [
         'bin/ccbench.js',
         'dist/src/cli/main.js',
+        'dist/src/compare/result-validator.cjs',
+        'schema/ccbench.result-2.schema.json',
         'suites/osu.json',
         'CMakeLists.txt',
         'native/addon.cc',

@@ -4,11 +4,12 @@
 // rejects broken ones, and `ccbench validate` says which is which. Schema-1 files, written by
 // commit 23a9f2a (test/fixtures/), are read through the migration.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Ajv } from 'ajv';
 import { loadResult } from '../src/compare/load.js';
+import { precompiled } from '../src/compare/validate.js';
 import { OPS } from '../src/ops/index.js';
 import { publishedSchema, RESULT_SCHEMA, schemaFileName } from '../src/report/schema.js';
 import { ccbench, ROOT, tempDir } from './helpers.js';
@@ -26,6 +27,20 @@ const read = (p: string) => JSON.parse(readFileSync(p, 'utf8')) as Record<string
 test('the published schema is the TypeBox definition (npm run schema rewrites it)', () => {
   assert.equal(readFileSync(PUBLISHED, 'utf8'), publishedSchema());
 });
+
+const GENERATED = join(ROOT, 'dist', 'src', 'compare', 'result-validator.cjs');
+test(
+  'the validator compiled at build time is in use and embeds the published schema',
+  { skip: !existsSync(GENERATED) && 'dist/ was not built by npm run build:ts' },
+  () => {
+    assert.equal(precompiled(), true);
+    const code = readFileSync(GENERATED, 'utf8');
+    assert.ok(
+      code.includes(JSON.stringify(JSON.parse(publishedSchema()))),
+      'generated from another schema: npm run build:ts',
+    );
+  },
+);
 
 describe('real runs of every op', () => {
   const files: Record<string, string> = {};

@@ -14,7 +14,7 @@ import { VERSION } from '../paths.js';
 import { compareCommand, validateCommand, type CommandResult } from '../compare/command.js';
 import { COMPARE_FORMATS } from '../compare/render.js';
 import { NOISE_RULE } from '../compare/noise.js';
-import { READABLE_SCHEMAS, RESULT_SCHEMA } from '../report/schema.js';
+import { READABLE_SCHEMAS, RESULT_SCHEMA } from '../report/schema-id.js';
 
 export type CliOptions = PlanInput;
 

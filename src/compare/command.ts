@@ -5,7 +5,7 @@ import { compareDocuments } from './compare.js';
 import { judge, parseBusbwRules, parseSlowerRules } from './gate.js';
 import { loadResult } from './load.js';
 import { render, type CompareFormat } from './render.js';
-import { RESULT_SCHEMA } from '../report/schema.js';
+import { RESULT_SCHEMA } from '../report/schema-id.js';
 
 export interface CompareOptions {
   format?: CompareFormat;

@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { UsageError } from '../errors.js';
-import { READABLE_SCHEMAS, RESULT_SCHEMA, schemaFileName, type ResultDocument } from '../report/schema.js';
+import { READABLE_SCHEMAS, RESULT_SCHEMA, schemaFileName } from '../report/schema-id.js';
+import type { ResultDocument } from '../report/schema.js';
 import { migrate } from './migrate.js';
 import { schemaProblems } from './validate.js';
 

@@ -2,7 +2,7 @@
 // of one version to the next; a file of any readable version goes through every later step.
 //   1 → 2: records gain time_us.p50_ci, the median's confidence interval. Schema 1 kept no
 //          samples, so it is null: compare then judges those sizes by the tolerance alone.
-import { RESULT_SCHEMA } from '../report/schema.js';
+import { RESULT_SCHEMA } from '../report/schema-id.js';
 
 type Doc = Record<string, unknown>;
 

@@ -1,25 +1,39 @@
-// Checks a parsed document against the published schema (report/schema.ts) with Ajv, and says the
-// first few problems in words: where in the file, and what is wrong there. The validator compiled
-// at build time (scripts/write-schema.mjs) is used where it is there; else the schema is compiled
-// here, once per process.
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { AJV_OPTIONS, RESULT_DOCUMENT, type ResultDocument } from '../report/schema.js';
+// Checks a parsed document against the published schema (schema/, from report/schema.ts) with
+// Ajv, and says the first few problems in words: where in the file, and what is wrong there.
+// Loaded on first use only, so other commands pay nothing: the validator compiled at build time
+// (dist/src/compare/result-validator.cjs, by scripts/write-schema.mjs), or else Ajv compiling the
+// published file here (a few hundred ms).
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../paths.js';
+import type { ResultDocument } from '../report/schema.js';
+import { AJV_OPTIONS, schemaFileName } from '../report/schema-id.js';
 
-const GENERATED = './result-validator.js'; // not a source file: written into dist/ by the build
+const require = createRequire(import.meta.url);
 let compiled: ValidateFunction | undefined;
-try {
-  compiled = ((await import(GENERATED)) as { default: ValidateFunction }).default;
-} catch {
-  // not built by npm run build:ts (a plain tsc): compiled on first use
-}
-
-/** Whether this process uses the validator compiled at build time. */
-export const precompiled = compiled !== undefined;
+let fromBuild = false;
 
 function validator(): ValidateFunction {
-  // allErrors off: the first problem is enough to say, and a valid file is checked fastest.
-  compiled ??= new Ajv(AJV_OPTIONS).compile(RESULT_DOCUMENT);
+  if (compiled) return compiled;
+  try {
+    compiled = (require('./result-validator.cjs') as { default: ValidateFunction }).default;
+    fromBuild = true;
+  } catch {
+    // not built by npm run build:ts (a plain tsc): compile the published schema
+    const { Ajv } = require('ajv') as typeof import('ajv');
+    const schema = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'schema', schemaFileName()), 'utf8')) as object;
+    // allErrors off: the first problem is enough to say, and a valid file is checked fastest.
+    compiled = new Ajv(AJV_OPTIONS).compile(schema);
+  }
   return compiled;
+}
+
+/** Whether this process checks with the validator compiled at build time. */
+export function precompiled(): boolean {
+  validator();
+  return fromBuild;
 }
 
 function describe(e: ErrorObject): string {

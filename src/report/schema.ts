@@ -2,14 +2,16 @@
 // and of the run's metadata are derived from these TypeBox definitions (Static<>), and the
 // published JSON Schema (schema/ccbench.result-2.schema.json, `npm run schema`) is their JSON form.
 // A new field of a record is added here, and only here. An incompatible change (a field removed,
-// renamed, retyped, or made required) bumps RESULT_SCHEMA and adds a step to compare/migrate.ts.
+// renamed, retyped, or made required) bumps RESULT_SCHEMA (schema-id.ts) and adds a step to
+// compare/migrate.ts. At run time only the build's script and the tests load this module; the
+// rest of ccbench imports its types (erased) and schema-id.ts.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { Plan } from '../plan/plan.js';
 import type { SystemFacts } from '../system/facts.js';
 
-export const RESULT_SCHEMA = 'ccbench.result/2';
-/** Every version this ccbench reads (older ones through compare/migrate.ts). */
-export const READABLE_SCHEMAS = ['ccbench.result/1', RESULT_SCHEMA] as const;
+import { RESULT_SCHEMA } from './schema-id.js';
+
+export { AJV_OPTIONS, READABLE_SCHEMAS, RESULT_SCHEMA, schemaFileName } from './schema-id.js';
 
 const Num = Type.Number();
 const Whole = Type.Integer({ minimum: 0 });
@@ -172,12 +174,6 @@ export type MedianCi = Static<typeof MEDIAN_CI>;
 export type ResultRow = Static<typeof RESULT_ROW>;
 export type RunMetaFields = Static<typeof RUN_META>;
 export type ResultDocument = Static<typeof RESULT_DOCUMENT>;
-
-/** How Ajv checks the schema, wherever it compiles it (compare/validate.ts, scripts/write-schema.mjs). */
-export const AJV_OPTIONS = { strict: true, allowUnionTypes: true } as const;
-
-/** The published schema's file name, as under schema/: ccbench.result-2.schema.json. */
-export const schemaFileName = (): string => `${RESULT_SCHEMA.replace('/', '-')}.schema.json`;
 
 /** The published JSON Schema (draft-07, as Ajv checks it) as its file holds it. */
 export function publishedSchema(): string {
