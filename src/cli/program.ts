@@ -2,7 +2,7 @@
 // the output formats from the exporter registry, the op help from each op's descriptor; the
 // action handlers take over from there.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { EXIT, EXIT_MEANINGS, messageOf } from '../errors.js';
+import { EXIT_MEANINGS, messageOf } from '../errors.js';
 import { OPS, SIZE_MEANING, type OpDef } from '../ops/index.js';
 import { BACKENDS } from '../plan/backends.js';
 import { OPTIONS, parseCounts, parseValue, type OptionDecl, type PlanInput } from '../plan/options.js';
@@ -11,10 +11,7 @@ import { applySuite, listSuites, loadSuite } from '../plan/suites.js';
 import { SBATCH_OPTIONS, type SbatchOptions } from '../launch/sbatch.js';
 import { EXPORTERS, resolveOut } from '../report/exporters/index.js';
 import { VERSION } from '../paths.js';
-import { compareCommand, validateCommand, type CommandResult } from '../compare/command.js';
-import { COMPARE_FORMATS } from '../compare/render.js';
-import { NOISE_RULE } from '../compare/noise.js';
-import { READABLE_SCHEMAS, RESULT_SCHEMA } from '../report/schema-id.js';
+import { addCompareCommands } from './compare-commands.js';
 
 export type CliOptions = PlanInput;
 
@@ -238,55 +235,7 @@ export function buildProgram(run: RunHandler, sbatch: SbatchHandler, info: InfoH
     )
     .action(async (opts: { json?: boolean; ncclLib?: string }) => info(opts));
 
-  const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
-  const finish = (r: CommandResult) => {
-    process.stdout.write(r.stdout);
-    for (const line of r.stderr) process.stderr.write(`${line}\n`);
-    process.exitCode = r.exitCode;
-  };
-  program
-    .command('compare')
-    .argument('<files...>', 'result files written by --json; the first is the baseline')
-    .description(
-      'compare result files size by size (time, busbw, ratio, noise verdict), summarise each op, diff the environments; gate on regressions',
-    )
-    .addOption(
-      new Option('--format <format>', 'table, markdown or json on standard output')
-        .choices(COMPARE_FORMATS)
-        .default('table'),
-    )
-    .option(
-      '--fail-if-slower <rules>',
-      `exit ${EXIT.regression} if a size's median time exceeds the baseline's by more than the tolerance and the noise: 5%, allreduce@>=1M:3% (repeatable, comma-separated; the last matching rule applies)`,
-      collect,
-    )
-    .option(
-      '--min-busbw <rules>',
-      `exit ${EXIT.regression} if a size's busbw is below the floor, in GB/s: 10, 10@>=1M, alltoall@1K:1M:8 (repeatable; judged per size)`,
-      collect,
-    )
-    .addHelpText(
-      'after',
-      `\nExamples:\n  $ ccbench compare nccl.json rccl.json\n  $ ccbench compare baseline.json new.json --fail-if-slower 5% --format markdown\n  $ ccbench compare baseline.json new.json --fail-if-slower 10%,allreduce@>=1M:3%\n  $ ccbench compare run.json --min-busbw 100@>=64M\n\nTimes are each point's median (p50) with its 95% confidence interval (order statistics);\n${NOISE_RULE}.\nRecords align by op, rank count, size, dtype, reduction, in-place form and root; --repeat cycles\nof a point are taken together. Exit codes: 0 compared (gate passed), ${EXIT.regression} gate failed, 2 bad files or rules.`,
-    )
-    .action(
-      (
-        files: string[],
-        o: { format: (typeof COMPARE_FORMATS)[number]; failIfSlower?: string[]; minBusbw?: string[] },
-      ) => finish(compareCommand(files, o)),
-    );
-
-  program
-    .command('validate')
-    .argument('<files...>', 'result files written by --json')
-    .description(
-      `check result files against the published JSON Schema (${RESULT_SCHEMA}; ${READABLE_SCHEMAS[0]} is read too)`,
-    )
-    .addHelpText(
-      'after',
-      '\nExamples:\n  $ ccbench validate run.json\n  $ ccbench validate results/*.json\n\nThe schema: schema/ in the package (npm run schema writes it from src/report/schema.ts).',
-    )
-    .action((files: string[]) => finish(validateCommand(files)));
+  addCompareCommands(program);
 
   program
     .command('list')
