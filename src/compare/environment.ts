@@ -54,6 +54,13 @@ export function runFacts(d: ResultDocument): Map<string, string> {
   f.set('GPU runtime', gpu.runtime ? `${gpu.runtime} ${gpu.runtime_version} (${gpu.runtime_path})` : 'none');
   f.set('NCCL', library(sys.nccl));
   f.set('RCCL', library(sys.rccl));
+  f.set(
+    'backends available',
+    sys.backends
+      .filter((b) => b.available)
+      .map((b) => b.name)
+      .join(', ') || 'none',
+  );
   f.set('MPI', sys.mpi ? sys.mpi.library_version : 'none');
   f.set('MPI GPU awareness', (sys.mpi as { gpu_awareness?: string } | null)?.gpu_awareness ?? 'none');
   f.set(
