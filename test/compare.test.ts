@@ -209,6 +209,10 @@ describe('compare on real runs', () => {
     const same = await ccbench(['compare', f.mpi, f.mpi, '--fail-if-slower', '5%']);
     assert.equal(same.code, 0, same.stderr);
     assert.match(same.stdout, /^# gate: passed \(--fail-if-slower 5%\)$/m);
+    const unused = await ccbench(['compare', f.mpi, f.mpi, '--fail-if-slower', '5%,alltoall:1%,@>=1G:1%']);
+    assert.match(unused.stdout, /^note: the rule 'alltoall:1%' applied to no size of these files$/m);
+    assert.match(unused.stdout, /^note: the rule '@>=1G:1%' applied to no size/m);
+    assert.doesNotMatch(unused.stdout, /rule '5%'/);
     const slow = await ccbench(['compare', f.mpi, doubles.slow, '--fail-if-slower', '5%']);
     assert.equal(slow.code, 5, slow.stderr);
     assert.match(slow.stdout, /^# gate: failed at 3 sizes \(--fail-if-slower 5%\)$/m);

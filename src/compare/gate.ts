@@ -38,6 +38,7 @@ export interface GateFailure {
 export interface GateResult {
   rules: { failIfSlower: string[]; minBusbw: string[] };
   failures: GateFailure[];
+  unused: string[]; // rules that applied to no size (a range beyond the sweep, an op not in it)
   passed: boolean;
 }
 
@@ -129,12 +130,14 @@ function ruleFor(rules: GateRule[], op: string, size: number): GateRule | undefi
 /** Every size of every file after the baseline (or of the only file) that fails a rule. */
 export function judge(c: Comparison, slower: GateRule[], busbw: GateRule[]): GateResult {
   const failures: GateFailure[] = [];
+  const used = new Set<GateRule>();
   const judged = c.files.length === 1 ? [0] : c.files.map((_, i) => i).slice(1);
   for (const s of c.series)
     for (const p of s.points)
       for (const i of judged) {
         const v = p.versus[i];
         const tol = v && ruleFor(slower, s.op, p.size_bytes);
+        if (tol) used.add(tol);
         if (v && tol && v.ratio > 1 + tol.value && (v.verdict === 'slower' || v.verdict === 'unknown'))
           failures.push({
             gate: 'fail-if-slower',
@@ -148,7 +151,8 @@ export function judge(c: Comparison, slower: GateRule[], busbw: GateRule[]): Gat
             noise: v.verdict === 'slower' ? 'beyond' : 'unknown',
           });
         const bw = p.sides[i]?.busbw;
-        const floor = ruleFor(busbw, s.op, p.size_bytes);
+        const floor = p.sides[i] ? ruleFor(busbw, s.op, p.size_bytes) : undefined;
+        if (floor) used.add(floor);
         if (floor && bw !== null && bw !== undefined && bw < floor.value)
           failures.push({
             gate: 'min-busbw',
@@ -165,6 +169,7 @@ export function judge(c: Comparison, slower: GateRule[], busbw: GateRule[]): Gat
   return {
     rules: { failIfSlower: slower.map((r) => r.text), minBusbw: busbw.map((r) => r.text) },
     failures,
+    unused: [...slower, ...busbw].filter((r) => !used.has(r)).map((r) => r.text),
     passed: failures.length === 0,
   };
 }

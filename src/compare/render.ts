@@ -87,7 +87,10 @@ function blocks(c: Comparison, gate?: GateResult): Block[] {
         : `gate: failed at ${gate.failures.length} size${gate.failures.length === 1 ? '' : 's'} (${rules})`,
       header: [],
       rows: [],
-      notes: gate.failures.map((f) => describeFailure(c, f)),
+      notes: [
+        ...gate.failures.map((f) => describeFailure(c, f)),
+        ...gate.unused.map((r) => `note: the rule '${r}' applied to no size of these files`),
+      ],
     });
   }
   return out;
