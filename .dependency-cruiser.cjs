@@ -4,6 +4,7 @@
 //   launch, rank             how ranks come to exist / what one rank does; never each other
 //   html                     the report page (ccbench report): sections of charts and tables
 //   plot                     charts of result files (ccbench plot), rendered to SVG / PNG
+//   compare                  result files read back: load, migrate, align, gate, render
 //   report, control          result files and tables / the control plane
 //   system                   facts about this node (hardware, MPI, memory), through the addon
 //   plan, job                the run plan / which rank this process is and where rank 0 is
@@ -46,8 +47,8 @@ module.exports = {
     ),
     forbid(
       'lower-layers-stay-low',
-      'report, control, system, plan, job, ops, native and the leaves never reach up',
-      '^src/(html|plot|report|control|system|plan|job|ops|native|errors|paths)',
+      'compare, html, plot, report, control, system, plan, job, ops, native and the leaves never reach up',
+      '^src/(compare|html|plot|report|control|system|plan|job|ops|native|errors|paths)',
       '^src/(cli|launch|rank)/',
     ),
     forbid(
@@ -70,6 +71,13 @@ module.exports = {
       'only the commands use the charts and the page',
       '^src/(?!cli/|html/|plot/)',
       '^src/(plot|html)/',
+    ),
+    forbid(
+      'compare-reads-files',
+      'compare/ reads result files written before: no probing, no control plane, no running',
+      '^src/compare/',
+      '^src/(native|control|job|system)/',
+      { dependencyTypesNot: ['type-only'] },
     ),
     forbid(
       'control-is-transport',

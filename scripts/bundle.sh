@@ -20,13 +20,13 @@ cp "$(readlink -f "$(command -v node)")" "$stage/lib/node"
 for so in libstdc++.so.6 libgcc_s.so.1; do
   cp "$(readlink -f "$(g++ -print-file-name=$so)")" "$stage/lib/$so"
 done
-cp -r dist package.json README.md suites "$stage/"
+cp -r dist package.json README.md suites schema "$stage/"
 cp build/Release/*.node build/Release/*.so "$stage/build/Release/"
 # What the JavaScript needs at run time (not cmake-js and node-addon-api, which build the addon):
 # the dependency closure of the packages src/ imports.
 node -e '
   const fs = require("fs"), path = require("path");
-  const seen = new Set(), queue = ["commander", "cli-table3", "csv-stringify", "cli-progress", "vega", "vega-lite", "@resvg/resvg-js"];
+  const seen = new Set(), queue = ["commander", "cli-table3", "csv-stringify", "cli-progress", "vega", "vega-lite", "@resvg/resvg-js", "ajv"];
   while (queue.length) {
     const name = queue.pop();
     if (seen.has(name)) continue;

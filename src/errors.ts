@@ -37,6 +37,7 @@ export const EXIT = {
   usage: 2,
   wrongResults: 3, // --check found wrong elements
   rankFailed: 4, // a rank died, failed to start, or lost rank 0
+  regression: 5, // compare's gate: a size slower than --fail-if-slower allows, or below --min-busbw
   timeout: 124, // a rank made no progress for --timeout seconds (as timeout(1))
   interrupted: 130, // SIGINT (128 + 2, as a shell reports it)
   terminated: 143, // SIGTERM (128 + 15)
@@ -49,6 +50,7 @@ export const EXIT_MEANINGS: readonly [number, string][] = [
   [EXIT.usage, 'usage error (one line on stderr says what to fix)'],
   [EXIT.wrongResults, '--check found wrong elements'],
   [EXIT.rankFailed, 'a rank died, failed or could not start'],
+  [EXIT.regression, 'compare: a size regressed beyond --fail-if-slower and the noise, or fell below --min-busbw'],
   [EXIT.timeout, 'a rank made no progress for --timeout seconds'],
   [EXIT.interrupted, 'interrupted (SIGINT)'],
   [EXIT.terminated, 'terminated (SIGTERM)'],

@@ -14,6 +14,7 @@ export const stats = (avg: number, samples = 100, o: Partial<TimeStats> = {}): T
   p99: avg + 0.75,
   stdev: 0.25,
   samples,
+  p50_ci: null,
   ...o,
 });
 

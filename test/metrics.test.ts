@@ -205,6 +205,7 @@ describe('makeRow', () => {
     p99: avg * 1.1,
     stdev: 0.5,
     samples,
+    p50_ci: null,
   });
   const point = (o: Partial<Point>): Point => ({
     op: 'allreduce',

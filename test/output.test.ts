@@ -40,6 +40,7 @@ const stats = (avg: number, samples = 100): TimeStats => ({
   p99: avg + 0.75,
   stdev: 0.25,
   samples,
+  p50_ci: null,
 });
 
 describe('files', () => {
@@ -132,6 +133,8 @@ const CSV_HEADER = [
   'time_min_us',
   'time_max_us',
   'time_p50_us',
+  'time_p50_ci_lo_us',
+  'time_p50_ci_hi_us',
   'time_p90_us',
   'time_p99_us',
   'time_stdev_us',
@@ -186,7 +189,7 @@ describe('ResultWriter', () => {
     w.open();
 
     let doc = JSON.parse(readFileSync(json, 'utf8'));
-    assert.equal(doc.schema, 'ccbench.result/1');
+    assert.equal(doc.schema, 'ccbench.result/2');
     assert.equal(doc.status, 'running');
     assert.equal(doc.end_time, null);
     assert.deepEqual(doc.results, []);

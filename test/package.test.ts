@@ -53,6 +53,8 @@ test(
         'bin/ccbench.js',
         'dist/src/cli/main.js',
         'dist/bundle/ccbench.js',
+        'dist/src/compare/result-validator.cjs',
+        'schema/ccbench.result-2.schema.json',
         'suites/osu.json',
         'CMakeLists.txt',
         'native/addon.cc',

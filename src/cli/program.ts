@@ -12,6 +12,7 @@ import { SBATCH_OPTIONS, type SbatchOptions } from '../launch/sbatch.js';
 import { EXPORTERS, resolveOut } from '../report/exporters/index.js';
 import { VERSION } from '../paths.js';
 import { addPlotCommands } from './plots.js';
+import { addCompareCommands } from './compare-commands.js';
 
 export type CliOptions = PlanInput;
 
@@ -240,6 +241,7 @@ export function buildProgram(run: RunHandler, sbatch: SbatchHandler, info: InfoH
     .action(async (opts: { json?: boolean; ncclLib?: string }) => info(opts));
 
   addPlotCommands(program);
+  addCompareCommands(program);
 
   program
     .command('list')

@@ -2,34 +2,10 @@
 // status, and the units. Shared by every exporter.
 import { getOp } from '../ops/index.js';
 import type { Plan } from '../plan/plan.js';
-import type { RankConditions } from '../system/conditions.js';
-import type { SystemFacts } from '../system/facts.js';
+import type { RunMetaFields } from './schema.js';
 
-export interface RunMeta {
-  ccbench: { version: string; node: string; executable: string };
-  command: string[];
-  cwd: string;
-  start_time: string;
-  launcher: string;
-  backend: { name: string; library: string; device: string; chosen_by?: string };
-  mpi: { implementation: string; version: string; library_version: string } | null;
-  system: SystemFacts; // rank 0's node: GPUs' runtime and driver, NCCL / RCCL, MPI, the build
-  world_size: number;
-  hosts: string[];
-  ranks: {
-    rank: number;
-    host: string;
-    pid: number;
-    local_rank: number;
-    device: string;
-    cpus?: number; // CPUs the host gives the job
-    bound_cpus?: string; // the CPUs this rank may run on, as the kernel lists them ("0-3"): its binding
-  }[];
-  oversubscribed?: { host: string; ranks: number; cpus: number }[]; // hosts with more ranks than CPUs
-  environment?: Record<string, string>; // rank 0's NCCL_*, OMPI_MCA_*, UCX_*, ... (system/environment.ts)
-  conditions?: RankConditions; // rank 0's node flags, what the launcher set, what is missing (system/conditions.ts)
-  plan: Plan;
-}
+/** The run's metadata: its schema is RUN_META in schema.ts. */
+export type RunMeta = RunMetaFields;
 
 export type RunStatus = 'running' | 'complete' | 'check-failed' | 'interrupted' | 'failed';
 

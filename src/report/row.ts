@@ -1,30 +1,10 @@
-// One result record: a point of the sweep with its statistics and bandwidths. This is the
-// schema of the JSON "results" entries and of the CSV rows (units in the key names).
+// One result record: a point of the sweep with its statistics and bandwidths, as the JSON
+// "results" entries and the CSV rows hold it (units in the key names; its schema: schema.ts).
 import { algBytes, getOp } from '../ops/index.js';
 import type { Point } from '../plan/plan.js';
-import type { TimeStats } from './stats.js';
+import type { ResultRow, TimeStats } from './schema.js';
 
-export interface ResultRow {
-  op: string;
-  ranks: number;
-  size_bytes: number; // nccl-tests' size column: max(send, receive) bytes per rank
-  count: number; // elements passed to the library (per rank / per peer for chunked ops)
-  dtype: string;
-  redop: string;
-  root: number;
-  in_place: boolean;
-  iters: number; // timed iterations run (with --graph: ops per graph launch)
-  iters_planned: number; // what --iters or OSU's default asked for; more than iters when --max-time-per-size cut the size short
-  warmup: number;
-  graph_launches?: number; // --graph: launches timed (one sample each)
-  cycle: number; // 1..--repeat
-  time_us: TimeStats;
-  alg_bytes: number; // S in algbw = S / t
-  algbw_gbs: number | null; // GB/s, 1 GB = 1e9 B; from time_us.avg; null without data
-  busbw_gbs: number | null;
-  bus_factor: number;
-  wrong: number | null; // elements that failed --check, summed over ranks; null without --check
-}
+export type { ResultRow } from './schema.js'; // its schema: RESULT_ROW there
 
 export function makeRow(
   p: Point,

@@ -7,9 +7,10 @@ import { ftruncateSync, readFileSync, unlinkSync } from 'node:fs';
 import { createOutput, writeAll, writeAtomically, writeFailure } from '../files.js';
 import { UNITS, type RunEnd, type RunMeta } from '../meta.js';
 import type { ResultRow } from '../row.js';
+import { RESULT_SCHEMA } from '../schema-id.js';
 import type { ExporterDef } from './exporter.js';
 
-export const RESULT_SCHEMA = 'ccbench.result/1';
+export { RESULT_SCHEMA }; // its definition: schema.ts; its version: schema-id.ts
 
 // Widths of the slots: the longest status ("check-failed") and an ISO time, quoted, plus room.
 const STATUS_SLOT = 16;

@@ -123,7 +123,7 @@ export function headerLine(layout: Layout): string {
 export function rowLine(r: ResultRow, layout: Layout): string {
   const marks = [
     isNoisy(r) ? '*' : '',
-    r.iters < r.iters_planned ? (layout.plannedIters !== undefined ? `${r.iters} it` : '↓') : '',
+    r.iters < (r.iters_planned ?? r.iters) ? (layout.plannedIters !== undefined ? `${r.iters} it` : '↓') : '',
   ]
     .filter(Boolean)
     .join(' ');
@@ -178,7 +178,7 @@ export const tableExporter: ExporterDef = {
           first = false;
           sink.write(`\n${[...head, ...titleLines(title, layout), headerLine(layout)].join('\n')}\n`);
         }
-        if (!capped && row.iters < row.iters_planned) {
+        if (!capped && row.iters < (row.iters_planned ?? row.iters)) {
           capped = true;
           sink.write(`${cappedNote(meta)}\n`);
         }
