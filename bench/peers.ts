@@ -115,7 +115,11 @@ function runCcbench(p: Peer): Sample {
   if (p.max > 0) args.push('--sizes', osuSizes.map((s) => (p.perRank ? s * NP : s)).join(','));
   args.push('--dtype', p.float ? 'float32' : 'int8');
   execFileSync(process.execPath, args, { env: MPI_ENV, stdio: 'ignore', timeout: 600_000 });
-  const rows = (JSON.parse(readFileSync(json, 'utf8')) as { results: any[] }).results;
+  const rows = (
+    JSON.parse(readFileSync(json, 'utf8')) as {
+      results: { size_bytes: number; time_us: { avg: number; p50: number } }[];
+    }
+  ).results;
   const res: Sample = new Map();
   for (const r of rows) {
     const osuSize = p.max === 0 ? 0 : p.perRank ? r.size_bytes / NP : r.size_bytes;
@@ -141,7 +145,7 @@ function main(): void {
   const meta = machine();
   const only = process.env.OPS?.split(',');
   const peers = PEERS.filter((p) => !only || only.includes(p.op));
-  const raw: Record<string, { osu: [number, { avg: number; p50?: number }][][]; ccbench: [number, any][][] }> = {};
+  const raw: Record<string, Record<'osu' | 'ccbench', [number, { avg: number; p50?: number }][][]>> = {};
   for (const p of peers) raw[p.op] = { osu: [], ccbench: [] };
   for (let rep = 0; rep < REPS; rep++)
     for (const p of peers) {
@@ -153,7 +157,19 @@ function main(): void {
       process.stderr.write(`rep ${rep + 1}/${REPS} ${p.op} done\n`);
     }
 
-  const table: Record<string, unknown>[] = [];
+  interface Compared {
+    op: string;
+    osu_size: number;
+    ccbench_size: number;
+    ccbench_avg_us: number;
+    osu_avg_us: number;
+    ratio_avg: number;
+    ratio_avg_range: number[];
+    ratio_p50: number | null;
+    target: number[];
+    within: boolean;
+  }
+  const table: Compared[] = [];
   for (const p of peers) {
     for (const size of sizes(p)) {
       const get = (tool: 'osu' | 'ccbench', k: 'avg' | 'p50') =>
@@ -182,10 +198,10 @@ function main(): void {
     }
   }
   console.log('op              OSU size   ccbench avg   OSU avg   ratio   (per-rep range)   p50 ratio');
-  for (const r of table as any[])
+  for (const r of table)
     console.log(
       `${r.op.padEnd(15)} ${String(r.osu_size).padStart(9)} ${r.ccbench_avg_us.toFixed(2).padStart(12)} ${r.osu_avg_us.toFixed(2).padStart(9)}   ` +
-        `${r.ratio_avg.toFixed(3)}   (${r.ratio_avg_range.map((x: number) => x.toFixed(3)).join('–')})   ${r.ratio_p50 === null ? '-' : r.ratio_p50.toFixed(3)}${r.within ? '' : '  outside ' + r.target.join('–')}`,
+        `${r.ratio_avg.toFixed(3)}   (${r.ratio_avg_range.map((x) => x.toFixed(3)).join('–')})   ${r.ratio_p50 === null ? '-' : r.ratio_p50.toFixed(3)}${r.within ? '' : '  outside ' + r.target.join('–')}`,
     );
   const file = saveResults('peers', {
     benchmark: 'bench:peers',
@@ -198,7 +214,7 @@ function main(): void {
     results: table,
     raw,
   });
-  const outside = (table as any[]).filter((r) => !r.within).length;
+  const outside = table.filter((r) => !r.within).length;
   console.log(`\n${table.length} sizes, ${outside} outside their band; results: ${file}`);
 }
 

@@ -22,7 +22,7 @@ const WARMUP = 10;
 const SIZES = [256, 512, 1024, 2048, 4096, 8192, 16384].map((k) => k * 1024);
 const PLAIN = join(ROOT, 'build', 'bench', 'plain_mpi');
 const CLI = join(ROOT, 'bin', 'ccbench.js');
-const ENV = {
+const ENV: NodeJS.ProcessEnv = {
   ...process.env,
   OMPI_ALLOW_RUN_AS_ROOT: '1',
   OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1',
@@ -45,8 +45,10 @@ function ccbench(op: string, arena?: string): Series {
     timeout: 600_000,
   });
   if (r.status !== 0) throw new Error(`ccbench ${op} failed (${r.status})`);
-  const rows = (JSON.parse(readFileSync(json, 'utf8')) as { results: any[] }).results;
-  return new Map(rows.map((x) => [x.size_bytes as number, x.time_us.p50 as number]));
+  const rows = (
+    JSON.parse(readFileSync(json, 'utf8')) as { results: { size_bytes: number; time_us: { p50: number } }[] }
+  ).results;
+  return new Map(rows.map((x) => [x.size_bytes, x.time_us.p50]));
 }
 
 function plain(op: string, thread: boolean): Series {
