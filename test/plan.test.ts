@@ -8,6 +8,7 @@ const buildPlan = (runs: (string | RunSpec)[], o: PlanInput, world?: number) =>
   build(runs, { backend: 'mpi', ...o }, world);
 import { defaultIterations, LARGE_MESSAGE_SIZE } from '../src/plan/iterations.js';
 import { UsageError } from '../src/errors.js';
+import { OPS } from '../src/ops/index.js';
 
 function usageError(fn: () => unknown, ...fragments: (string | RegExp)[]): void {
   assert.throws(fn, (e: unknown) => {
@@ -473,5 +474,19 @@ describe('--ranks pow2', () => {
     assert.deepEqual(plan1('allreduce', { ranks: 'pow2' }, 16).rankCounts, [2, 4, 8, 16]);
     assert.deepEqual(plan1('allreduce', { ranks: 'pow2', np: 1 }).rankCounts, [1]);
     assert.equal(plan1('allreduce', { ranks: 'pow2' }).np, 2); // -n's default
+  });
+});
+
+describe('ops a backend lacks', () => {
+  test('reducescatterv on NCCL/RCCL: an error when asked by name, skipped with a note in `all`', () => {
+    for (const backend of ['nccl', 'rccl'])
+      usageError(() => plan1('reducescatterv', { backend }), 'no reduce-scatter with a count per rank');
+    const all = buildPlan(
+      OPS.map((o) => o.name),
+      { backend: 'nccl', sizes: '1K' },
+    );
+    assert.ok(!all.runs.some((r) => r.op === 'reducescatterv'));
+    assert.ok(all.notes.some((n) => /reducescatterv|count per rank.*skipped/.test(n)));
+    assert.ok(buildPlan(['reducescatterv'], { backend: 'mpi', sizes: '1K' }).runs.length === 1);
   });
 });

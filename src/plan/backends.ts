@@ -14,6 +14,7 @@ export interface BackendDef {
   defaultTiming: Timing;
   whyNot: Partial<Record<string, string>>; // dtype or redop → why this backend lacks it
   noInPlace?: readonly string[]; // ops whose in-place form this backend cannot run
+  lacks?: Partial<Record<string, string>>; // ops it cannot run at all → why
 }
 
 const NO_FP8 = 'MPI has no 8-bit float types; use a GPU backend (nccl, rccl)';
@@ -86,6 +87,9 @@ export const BACKENDS: readonly BackendDef[] = [
     // NCCL defines no in-place all-to-all, and one group sending from and receiving into the same
     // buffer is unordered (nccl-tests runs neither in place).
     noInPlace: ['alltoall', 'sendrecv'],
+    lacks: {
+      reducescatterv: `${name.toUpperCase()} has no reduce-scatter with a count per rank (MPI_Reduce_scatter); use reducescatter`,
+    },
   })),
 ];
 

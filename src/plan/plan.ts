@@ -149,6 +149,12 @@ export function buildPlan(runSpecs: (string | RunSpec)[], o: PlanInput, worldSiz
     );
 
   ops.forEach((op, i) => {
+    const lacks = backend.lacks?.[op.name];
+    if (lacks) {
+      if (strict) throw new UsageError(lacks);
+      plan.notes.push(`${lacks}: skipped`);
+      return;
+    }
     let inPlace = o.inPlace ?? false;
     const noInPlace = !op.hasInPlace
       ? `${op.name} has no in-place form`
