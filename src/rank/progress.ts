@@ -6,7 +6,8 @@
 //  - off: --quiet.
 // Which one: the ccbench that launched the job says whether its stderr is a terminal
 // (CCBENCH_PROGRESS=tty:<columns> | log), as rank 0's own stderr is a pipe under mpirun or srun.
-import cliProgress from 'cli-progress';
+import type cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
 import type { Position } from '../control/monitor.js';
 import type { Point } from '../plan/plan.js';
 import { formatBytes } from '../plan/sizes.js';
@@ -79,7 +80,9 @@ export class Progress {
       columns,
       write: (s: string) => (write(s.split(`${ESC}7`).join('').split(`${ESC}8`).join('')), true),
     } as unknown as NodeJS.WriteStream;
-    this.bar = new cliProgress.SingleBar({
+    // Loaded where a progress line shows, not by every rank at start-up (npm run bench:startup).
+    const { SingleBar } = createRequire(import.meta.url)('cli-progress') as typeof cliProgress;
+    this.bar = new SingleBar({
       stream,
       format: () => this.line,
       fps: 2,

@@ -1,5 +1,9 @@
 // `ccbench info` as tables: this node's GPUs, the backends and why any is unavailable, MPI.
-import Table from 'cli-table3';
+import type TableType from 'cli-table3';
+import { createRequire } from 'node:module';
+
+// Loaded when `info` prints, not by every rank at start-up (npm run bench:startup).
+const loadTable = () => createRequire(import.meta.url)('cli-table3') as typeof TableType;
 import type { GpuInventory } from '../native/addon.js';
 import { formatBytes } from '../plan/sizes.js';
 import type { SystemFacts } from '../system/facts.js';
@@ -20,7 +24,7 @@ export function renderInfo(f: SystemFacts, inv: GpuInventory): string {
         INFO_WIDTH,
       ),
     );
-    const t = new Table({
+    const t = new (loadTable())({
       head: ['#', 'name', 'PCI bus id', 'arch', 'memory', inv.runtime === 'HIP' ? 'CUs' : 'SMs'],
       style: { head: [], border: [] },
     });
@@ -31,7 +35,7 @@ export function renderInfo(f: SystemFacts, inv: GpuInventory): string {
     out.push(...wrapText(`GPUs: none (${inv.error})`, INFO_WIDTH));
   }
   out.push('', 'Backends:');
-  const t = new Table({
+  const t = new (loadTable())({
     head: ['backend', 'status', 'library / why not'],
     style: { head: [], border: [] },
     colWidths: [9, 13, INFO_WIDTH - 9 - 13 - 4], // and 4 borders

@@ -3,12 +3,13 @@
 // the same node would see:
 //  - MALLOC_ARENA_MAX=1: the engine calls MPI from its own thread, and glibc would serve that
 //    thread's mallocs (MPI's per-call temporaries) from a thread arena, which grows and trims
-//    differently from the main arena a single-threaded MPI program uses (reduce-scatter at 1 MiB
-//    on 2 ranks here: 0.4-0.5x the time of the same call in a plain C loop). glibc reads the
+//    differently from the main arena a single-threaded MPI program uses: the main arena keeps a
+//    pad above what it grows and trims it back on free, so Open MPI's temporaries land on fresh
+//    pages every call (npm run bench:reducescatter: results/reducescatter/). glibc reads the
 //    setting once, at the process's first malloc, so it must be in the environment at exec.
-//  - node --single-threaded: V8 compiles and collects garbage on background threads, which would
-//    compete with the timed loop for a CPU (an allreduce point 1.5-2x slower whenever TurboFan
-//    was busy); with the flag that work happens on the JavaScript thread, between points.
+//  - node --single-threaded: V8 compiles and collects garbage on background threads, which
+//    compete with the timed loop for the rank's CPU (mpirun binds a rank, all its threads, to one
+//    core); with the flag that work happens on the JavaScript thread, between points.
 import { readFileSync } from 'node:fs';
 
 export const RANK_NODE_FLAGS = ['--single-threaded'] as const;

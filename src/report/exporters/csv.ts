@@ -1,7 +1,13 @@
 // CSV: one header line, then one line per finished size (the ResultRow fields, time flattened).
-import { stringify } from 'csv-stringify/sync';
+import { createRequire } from 'node:module';
+import type * as CsvSync from 'csv-stringify/sync';
 import type { ResultRow } from '../row.js';
 import { TextSink, type ExporterDef } from './exporter.js';
+
+// Loaded by the first CSV line, not by every rank at start-up (npm run bench:startup).
+let csv: typeof CsvSync | undefined;
+const stringify: typeof CsvSync.stringify = (...a) =>
+  (csv ??= createRequire(import.meta.url)('csv-stringify/sync') as typeof CsvSync).stringify(...a);
 
 const COLUMNS = [
   'op',
