@@ -28,6 +28,22 @@ export function machine(): Record<string, unknown> {
   };
 }
 
+/** The mpirun settings ccbench's launcher picks for a local run, for the programs set beside it. */
+export const MPI_ENV: NodeJS.ProcessEnv = {
+  ...process.env,
+  OMPI_ALLOW_RUN_AS_ROOT: '1',
+  OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1',
+  OMPI_MCA_pml: 'ob1',
+  OMPI_MCA_btl: 'self,vader',
+};
+
+/** The median (the mean of the middle two for an even count). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
 /** Writes results/<name>/<time>.json and returns its path. */
 export function saveResults(name: string, doc: unknown): string {
   const dir = join(ROOT, 'results', name);

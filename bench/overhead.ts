@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { machine } from './machine.js';
+import { machine, MPI_ENV } from './machine.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PLAIN = join(ROOT, 'build', 'bench', 'plain_mpi');
@@ -48,14 +48,7 @@ const CASES: Case[] = [
   { name: 'ping-pong 4 MiB', op: 'latency', plainOp: 'pingpong', bytes: 4 << 20, iters: 40, warmup: 4, target: 0.02 },
 ];
 
-// Both sides run under the mpirun settings ccbench's launcher picks for a local run.
-const MPI_ENV = {
-  ...process.env,
-  OMPI_ALLOW_RUN_AS_ROOT: '1',
-  OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1',
-  OMPI_MCA_pml: 'ob1',
-  OMPI_MCA_btl: 'self,vader',
-};
+// Both sides run under the mpirun settings ccbench's launcher picks for a local run (MPI_ENV).
 const work = mkdtempSync(join(tmpdir(), 'ccbench-overhead-'));
 let runId = 0;
 

@@ -17,18 +17,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { machine, ROOT, saveResults } from './machine.js';
+import { machine, median, MPI_ENV, ROOT, saveResults } from './machine.js';
 
 const CLI = join(ROOT, 'bin', 'ccbench.js');
 const REPS = Number(process.env.REPS ?? 5);
 const NP = 2;
-const MPI_ENV = {
-  ...process.env,
-  OMPI_ALLOW_RUN_AS_ROOT: '1',
-  OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1',
-  OMPI_MCA_pml: 'ob1',
-  OMPI_MCA_btl: 'self,vader',
-};
 
 interface Peer {
   op: string;
@@ -127,12 +120,6 @@ function runCcbench(p: Peer): Sample {
   }
   return res;
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 function main(): void {
   const dir = process.env.OSU_DIR;

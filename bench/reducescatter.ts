@@ -14,7 +14,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { machine, ROOT, saveResults } from './machine.js';
+import { machine, median, MPI_ENV, ROOT, saveResults } from './machine.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const ITERS = 100;
@@ -22,13 +22,7 @@ const WARMUP = 10;
 const SIZES = [256, 512, 1024, 2048, 4096, 8192, 16384].map((k) => k * 1024);
 const PLAIN = join(ROOT, 'build', 'bench', 'plain_mpi');
 const CLI = join(ROOT, 'bin', 'ccbench.js');
-const ENV: NodeJS.ProcessEnv = {
-  ...process.env,
-  OMPI_ALLOW_RUN_AS_ROOT: '1',
-  OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1',
-  OMPI_MCA_pml: 'ob1',
-  OMPI_MCA_btl: 'self,vader',
-};
+const ENV: NodeJS.ProcessEnv = { ...MPI_ENV };
 delete ENV.MALLOC_ARENA_MAX;
 const work = mkdtempSync(join(tmpdir(), 'ccbench-rs-'));
 let runId = 0;
@@ -63,12 +57,6 @@ function plain(op: string, thread: boolean): Series {
   }
   return out;
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 function main(): void {
   const meta = machine();
