@@ -89,7 +89,9 @@ function runOsu(dir: string, p: Peer): Sample {
       // barrier: Avg Min Max Iterations P50 P90 P99
       res.set(0, { avg: cells[0], p50: cells[4] });
     } else if (p.bandwidth) {
-      res.set(cells[0], { avg: cells[0] / cells[1] }); // bytes / (MB/s) = µs per message
+      // bytes / (MB/s) = µs per message; osu_bibw counts the bytes of both directions, so one
+      // message each way (ccbench's bibw sample) took twice that.
+      res.set(cells[0], { avg: ((p.op === 'bibw' ? 2 : 1) * cells[0]) / cells[1] });
     } else {
       // Size Avg [P50 P90 P99]
       res.set(cells[0], { avg: cells[1], p50: cells[2] });
