@@ -1,6 +1,6 @@
-// npm run bench:report — how long `ccbench compare` (every format, with a gate) and `ccbench
-// validate` take on a 20,000-record result set, end to end (Node's start included), and `ccbench
-// report` where this tree has that command; target: under 3 s each. A real run of 20,000 points is
+// npm run bench:report — how long `ccbench compare` (every format, with a gate), `ccbench
+// validate` and `ccbench report a.json b.json -o x.html` (the page with its comparison) take on a
+// 20,000-record result set, end to end (Node's start included); target: under 3 s each. A real run of 20,000 points is
 // impractical here, so the two documents are SYNTHETIC: built from a real run's file
 // (results/compare/mpi.json: its metadata and record shape), its records repeated over 20,000
 // distinct sizes with deterministic pseudo-random times. Writes results/report-speed/<time>.json.
@@ -12,6 +12,7 @@ import { compareDocuments } from '../src/compare/compare.js';
 import { judge, parseSlowerRules } from '../src/compare/gate.js';
 import { loadResult } from '../src/compare/load.js';
 import { render } from '../src/compare/render.js';
+import { reportHtml } from '../src/html/command.js';
 import type { ResultDocument, ResultRow } from '../src/report/schema.js';
 import { machine, ROOT, saveResults } from './machine.js';
 
@@ -69,8 +70,8 @@ const commands: Record<string, string[]> = {
   'compare json + gate': ['compare', files.base, files.new, '--format', 'json', '--fail-if-slower', '5%'],
   validate: ['validate', files.base],
 };
-const hasReport = /^report\s/m.test(spawnSync(process.execPath, [CLI, 'list'], { encoding: 'utf8' }).stdout);
-if (hasReport) commands.report = ['report', files.base, files.new];
+// --overwrite: every launch writes the same page, as a user re-running it would.
+commands.report = ['report', files.base, files.new, '-o', join(dir, 'report.html'), '--overwrite'];
 
 const walls: Record<string, number[]> = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
 for (let i = 0; i < LAUNCHES; i++) for (const [k, args] of Object.entries(commands)) walls[k].push(launch(args).wall_s);
@@ -87,25 +88,28 @@ const comparison = c as ReturnType<typeof compareDocuments>;
 const [gate, gateMs] = t(() => judge(comparison, parseSlowerRules(['5%']), []));
 const [, renderMs] = t(() => render('table', comparison, gate as ReturnType<typeof judge>));
 const bytes = readFileSync(files.base).length;
+const pageBytes = readFileSync(join(dir, 'report.html')).length;
+const [, reportMs] = t(() => reportHtml([files.base, files.new]));
 rmSync(dir, { recursive: true, force: true });
 
 const summary = Object.fromEntries(Object.entries(walls).map(([k, v]) => [k, median(v)]));
 for (const [k, v] of Object.entries(summary))
   process.stdout.write(`${k}: ${v.toFixed(2)} s (median of ${LAUNCHES}; target < ${TARGET_S} s)\n`);
-if (!hasReport) process.stdout.write('report: no `ccbench report` command in this tree; not measured\n');
 process.stdout.write(
-  `in one process: load both ${loadMs.toFixed(0)} ms, compare ${compareMs.toFixed(0)} ms, gate ${gateMs.toFixed(0)} ms, table ${renderMs.toFixed(0)} ms\n`,
+  `in one process: load both ${loadMs.toFixed(0)} ms, compare ${compareMs.toFixed(0)} ms, gate ${gateMs.toFixed(0)} ms, table ${renderMs.toFixed(0)} ms; the report page (load, compare, HTML) ${reportMs.toFixed(0)} ms, ${(pageBytes / 1e6).toFixed(1)} MB\n`,
 );
 const file = saveResults('report-speed', {
-  what: `ccbench compare / validate${hasReport ? ' / report' : ''} on two synthetic ${RECORDS}-record documents built from ${SOURCE.slice(ROOT.length)} (its metadata and record shape; times scaled pseudo-randomly)`,
+  what: `ccbench compare / validate / report on two synthetic ${RECORDS}-record documents built from ${SOURCE.slice(ROOT.length)} (its metadata and record shape; times scaled pseudo-randomly)`,
   records: RECORDS,
   document_bytes: bytes,
   launches: LAUNCHES,
   target_s: TARGET_S,
   median_wall_s: summary,
   walls_s: walls,
-  report_measured: hasReport,
-  in_process_ms: { load_both: loadMs, compare: compareMs, gate: gateMs, render_table: renderMs },
+  report_measured: true,
+  report_command: ['report', 'baseline.json', 'new.json', '-o', 'report.html', '--overwrite'],
+  report_page_bytes: pageBytes,
+  in_process_ms: { load_both: loadMs, compare: compareMs, gate: gateMs, render_table: renderMs, report_html: reportMs },
   series: comparison.series.length,
   points: comparison.series.reduce((n, s) => n + s.points.length, 0),
   machine: meta,

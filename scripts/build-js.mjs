@@ -26,5 +26,7 @@ await build({
     },
   ],
   // CommonJS dependencies (commander, cli-table3) call require(); an ES module has none of its own.
-  banner: { js: "import { createRequire as ccbenchRequire } from 'node:module'; const require = ccbenchRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as ccbenchRequire } from 'node:module'; const require = ccbenchRequire(import.meta.url);",
+  },
 });

@@ -92,6 +92,8 @@ describe('ccbench plot', () => {
   test('mistakes: one line on stderr, exit code 2', async () => {
     const notResult = join(dir, 'other.json');
     writeFileSync(notResult, '{"a": 1}');
+    const future = join(dir, 'future.json');
+    writeFileSync(future, '{"schema": "ccbench.result/9", "results": []}');
     const existing = join(dir, 'exists.svg');
     writeFileSync(existing, 'x');
     const cases: [string[], RegExp][] = [
@@ -103,7 +105,8 @@ describe('ccbench plot', () => {
       [['plot', MPI, '--ranks', '8', '-o', join(dir, 'r.svg')], /no results at those rank counts; the files hold 2, 4/],
       [['plot', MPI, '--chart', 'scaling', '--at', '3', '-o', join(dir, 's.svg')], /--at 3: no op was measured/],
       [['plot', notResult, '-o', join(dir, 'n.svg')], /not a ccbench result file/],
-      [['plot', join(dir, 'missing.json'), '-o', join(dir, 'm.svg')], /no file .*missing\.json/],
+      [['plot', join(dir, 'missing.json'), '-o', join(dir, 'm.svg')], /cannot read .*missing\.json: no such file/],
+      [['plot', future, '-o', join(dir, 'v.svg')], /schema ccbench\.result\/9, which this ccbench cannot read/],
       [['plot', MPI, '-o', join(dir, 'w.png'), '--width', '10'], /--width takes a whole number of pixels from 400/],
       [['plot', MPI, '-o', join(dir, 'f.png'), '--font', join(dir, 'nofont.ttf')], /--font .* is not a file/],
       [['plot', MPI], /required option '-o, --output <file>'/],

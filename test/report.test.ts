@@ -3,16 +3,21 @@
 // itself, every chart drawn with marks, a screenshot that is not blank. Without /usr/bin/chromium the
 // browser test is skipped, saying so (CI installs it: .ci/run).
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, test } from 'node:test';
+import { compareDocuments } from '../src/compare/compare.js';
+import { loadResult } from '../src/compare/load.js';
 import { reportHtml } from '../src/html/command.js';
 import { ccbench, ROOT, tempDir } from './helpers.js';
 import { countPixels, readPng } from './png.js';
 
 const MPI = join(ROOT, 'results/characterize/mpi.json');
 const GLOO = join(ROOT, 'results/characterize/gloo.json');
+// Real runs of schema 2 (results/README.md): MPI, and the same made slower through Open MPI's TCP transport.
+const CMP = join(ROOT, 'results/compare/mpi.json');
+const TCP = join(ROOT, 'results/compare/mpi-btl-tcp.json');
 const CHROMIUM = process.env.CCBENCH_CHROMIUM ?? '/usr/bin/chromium';
 // CI (.ci/run) installs Chromium and sets this, so there a missing browser fails instead of skipping.
 const REQUIRED = process.env.CCBENCH_REQUIRE_CHROMIUM === '1';
@@ -44,6 +49,78 @@ describe('ccbench report', () => {
     r = await ccbench(['report', MPI, '-o', join(dir, 'r.pdf')]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /end the name in \.html/);
+  });
+
+  test('two files: per op the compare table (ratios, faster, noise verdict), the summary and the environment diff', () => {
+    const { html } = reportHtml([CMP, TCP]);
+    const c = compareDocuments([loadResult(CMP), loadResult(TCP)]);
+    const section = (id: string) =>
+      html.slice(
+        html.indexOf(`<section id="${id}">`),
+        html.indexOf('</section>', html.indexOf(`<section id="${id}">`)),
+      );
+    const ar = section('op-allreduce');
+    assert.match(ar, /<table class="compare"><thead><tr><th>size<\/th><th>A p50\(us\)<\/th>/);
+    assert.ok(ar.includes('<th>B/A</th><th>faster</th><th>difference</th>'));
+    const s = c.series.find((x) => x.op === 'allreduce')!;
+    assert.ok(s.points.length >= 6);
+    for (const p of s.points) {
+      const v = p.versus[1]!;
+      assert.equal(v.verdict, 'slower', 'TCP is slower beyond noise at every size (results/compare/gate-btl-tcp.txt)');
+      assert.ok(
+        ar.includes(`<td class="n">${v.ratio.toFixed(3)}</td><td class="n">A</td><td class="n">beyond noise</td>`),
+        `${p.size_bytes}: ${v.ratio}`,
+      );
+    }
+    const cmp = section('comparison');
+    assert.ok(cmp.includes('A = mpi: mpi (Open MPI') && cmp.includes('(baseline)'), 'the legend');
+    assert.match(
+      cmp,
+      /<a href="#op-allreduce">allreduce · 2 ranks[^<]*<\/a><\/th><td>B against A: geometric mean of B\/A \d+\.\d{3}; A faster at \d+ sizes/,
+    );
+    assert.match(cmp, /environment: 1 difference, \d+ facts the same/);
+    assert.ok(cmp.includes('<td>$OMPI_MCA_btl</td><td>self,vader</td><td>self,tcp</td>'), 'the environment diff');
+    // one file: no comparison anywhere
+    const one = reportHtml([CMP]).html;
+    assert.ok(!one.includes('<section id="comparison">') && !one.includes('class="compare"'));
+  });
+
+  test('schema 1 files are read (migrated: noise unknown); file names escaped; no record in common is a note', () => {
+    const { html } = reportHtml([MPI, GLOO]); // ccbench.result/1
+    assert.ok(html.includes('<section id="comparison">') && html.includes('noise unknown'));
+    assert.ok(html.includes('schema ccbench.result/1'), 'the legend names the old version');
+    const odd = join(dir, 'a<b>&"x".json');
+    copyFileSync(TCP, odd);
+    const escaped = reportHtml([CMP, odd]).html;
+    assert.ok(!escaped.includes('a<b>') && escaped.includes('B = a&#60;b&#62;&#38;&#34;x&#34;: mpi'));
+    // A test double: the run's sendrecv records alone, which share nothing with its allreduce ones.
+    const doc = JSON.parse(readFileSync(CMP, 'utf8')) as { results: { op: string }[] };
+    const only = (op: string, name: string) => {
+      const f = join(dir, name);
+      writeFileSync(f, JSON.stringify({ ...doc, results: doc.results.filter((r) => r.op === op) }));
+      return f;
+    };
+    const apart = reportHtml([only('allreduce', 'ar-double.json'), only('sendrecv', 'sr-double.json')]).html;
+    assert.match(apart, /No comparison: ar-double and sr-double have no record in common/);
+    assert.ok(apart.includes('<section id="op-sendrecv">'), 'the rest of the page still there');
+  });
+
+  test('a file of another schema version, or not a result: one line, exit 2', async () => {
+    const future = join(dir, 'future.json');
+    writeFileSync(future, '{"schema": "ccbench.result/9", "results": []}');
+    for (const [file, want] of [
+      [
+        future,
+        /future\.json has schema ccbench\.result\/9, which this ccbench cannot read \(it reads ccbench\.result\/1, ccbench\.result\/2\)/,
+      ],
+      [join(ROOT, 'package.json'), /package\.json is not a ccbench result file/],
+    ] as const) {
+      const r = await ccbench(['report', CMP, file, '-o', join(dir, 'bad.html')]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, want);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    }
+    assert.ok(!existsSync(join(dir, 'bad.html')));
   });
 
   test(

@@ -76,7 +76,9 @@ Examples:
       `
 The page holds, per op, a chart (several files overlaid) and the table; for a characterisation
 run (ccbench suite characterize) an op × size heatmap of busbw and the rank-count scaling plots;
-and each run's metadata. Vega and Vega-Lite are inlined: it opens from file:// with no network.
+and each run's metadata. With two files or more it holds ccbench compare's comparison too: per
+op the compare table (the first file is the baseline), a summary per series and the environment
+diff. Vega and Vega-Lite are inlined: it opens from file:// with no network.
 
 Examples:
   $ ccbench report char.json -o report.html

@@ -25,4 +25,14 @@ export {
   type GateResult,
   type GateRule,
 } from './gate.js';
-export { COMPARE_FORMATS, render, renderJson, renderMarkdown, renderTable, type CompareFormat } from './render.js';
+export {
+  blocks,
+  COMPARE_FORMATS,
+  legend,
+  render,
+  renderJson,
+  renderMarkdown,
+  renderTable,
+  type Block,
+  type CompareFormat,
+} from './render.js';

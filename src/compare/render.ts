@@ -1,9 +1,10 @@
 // A comparison as text: aligned columns for a terminal, GitHub tables for an issue, or JSON (the
 // comparison object itself, with the gate's verdict). Every format says the same things: the
-// files, each series' points, the summary, the environment's differences, the gate.
+// files, each series' points, the summary, the environment's differences, the gate. The HTML
+// report draws the same blocks (html/tables.ts).
 import { formatBytes } from '../plan/sizes.js';
 import type { Measured } from './align.js';
-import type { Comparison } from './compare.js';
+import type { ComparedSeries, Comparison } from './compare.js';
 import { describeFailure, type GateResult } from './gate.js';
 import type { Verdict } from './noise.js';
 
@@ -26,15 +27,17 @@ function sizesText(sizes: number[]): string {
   return `${sizes.length} size${sizes.length === 1 ? '' : 's'} (${range})`;
 }
 
-interface Block {
+/** One titled table of a comparison, with the lines that follow it; every format draws these. */
+export interface Block {
   title: string;
+  series?: ComparedSeries; // a series' block (the others: the environment, the gate)
   text?: boolean; // columns of words, aligned left
   header: string[];
   rows: string[][];
   notes: string[];
 }
 
-function blocks(c: Comparison, gate?: GateResult): Block[] {
+export function blocks(c: Comparison, gate?: GateResult): Block[] {
   const L = c.files.map((f) => f.label);
   const out: Block[] = [];
   for (const s of c.series) {
@@ -66,7 +69,7 @@ function blocks(c: Comparison, gate?: GateResult): Block[] {
           (m.by_ratio_only.length ? ` (${m.by_ratio_only.length} judged by the ratio alone: noise unknown)` : '')
         );
       });
-    out.push({ title: s.label, header, rows, notes });
+    out.push({ title: s.label, series: s, header, rows, notes });
   }
   const env = c.environment;
   out.push({
@@ -96,7 +99,8 @@ function blocks(c: Comparison, gate?: GateResult): Block[] {
   return out;
 }
 
-function legend(c: Comparison): string[] {
+/** The files (A, B, …: name, backend, records, status) and how times and the noise are read. */
+export function legend(c: Comparison): string[] {
   return [
     ...c.files.map(
       (f, i) =>

@@ -1,7 +1,8 @@
 // `ccbench report`: result files → one self-contained HTML page (page.ts, sections.ts).
 import { extname } from 'node:path';
+import { blocks, compareDocuments, legend } from '../compare/index.js';
 import { UsageError } from '../errors.js';
-import { loadResults } from '../plot/load.js';
+import { loadResults, type ResultFile } from '../plot/load.js';
 import { chartPoints } from '../plot/series.js';
 import { probeOutput, writeAtomically } from '../report/files.js';
 import { escapeHtml, PageBuilder, renderPage } from './page.js';
@@ -11,6 +12,18 @@ export interface ReportOptions {
   output: string;
   title?: string;
   overwrite?: boolean;
+}
+
+/** Two files or more: compare's comparison (files with no record in common: why there is none). */
+function compareFiles(files: ResultFile[]): ReportInput['comparison'] {
+  if (files.length < 2) return null;
+  try {
+    const c = compareDocuments(files.map((f) => ({ name: f.label, schema: f.schema, doc: f.doc })));
+    return { c, blocks: blocks(c), legend: legend(c) };
+  } catch (e) {
+    if (e instanceof UsageError) return { why: e.message }; // the rest of the page still holds
+    throw e;
+  }
 }
 
 /** The page's HTML for these files. */
@@ -32,7 +45,7 @@ export function reportHtml(paths: string[], title?: string): { html: string; row
     throw new UsageError(
       `${paths.join(', ')} hold${paths.length === 1 ? 's' : ''} no results yet; report on a run that finished a size`,
     );
-  const input: ReportInput = { files, points, ops };
+  const input: ReportInput = { files, points, ops, comparison: compareFiles(files) };
   const page = new PageBuilder();
   const sections = SECTIONS.flatMap((make) => make(input, page));
   const heading = title ?? `ccbench report: ${files.map((f) => f.label).join(', ')}`;

@@ -1,5 +1,6 @@
 // What the report page shows, as a list of section makers (SECTIONS) run in order; each op's section
 // is a list of parts (OP_PARTS). One more section or part is one more function in a list.
+import type { Block, Comparison } from '../compare/index.js';
 import { formatBytes } from '../plan/sizes.js';
 import {
   busbwChart,
@@ -12,12 +13,15 @@ import {
 import type { ResultFile } from '../plot/load.js';
 import type { ChartPoint } from '../plot/series.js';
 import { escapeHtml, type PageBuilder, type Section } from './page.js';
-import { metaTable, resultsTable } from './tables.js';
+import { compareTable, metaTable, resultsTable } from './tables.js';
 
 export interface ReportInput {
   files: ResultFile[];
   points: ChartPoint[]; // every file's rows as chart points (plot/series.ts)
   ops: string[]; // in the order the runs measured them
+  // Two files or more: compare's comparison of the later files with the first (compare/compare.ts),
+  // its blocks and legend (compare/render.ts); or why there is none.
+  comparison: { c: Comparison; blocks: Block[]; legend: string[] } | { why: string } | null;
 }
 
 export type SectionMaker = (input: ReportInput, page: PageBuilder) => Section[];
@@ -88,8 +92,22 @@ const opTimeChart: OpPart = (op, input, page) => {
 
 const opTable: OpPart = (op, input) => resultsTable(op, input.files);
 
-/** The parts of each op's section, in order (the comparison joins this list). */
-export const OP_PARTS: OpPart[] = [opChart, opTimeChart, opTable];
+/** Two files or more: the op's compare table per series (each size: each file's time and busbw, ratio, faster, noise). */
+const opComparison: OpPart = (op, input) => {
+  const cmp = input.comparison;
+  if (!cmp || !('c' in cmp)) return '';
+  const L = cmp.c.files.map((f) => f.label);
+  return cmp.blocks
+    .filter((b) => b.series?.op === op)
+    .map(
+      (b) =>
+        `<h3>${escapeHtml(b.title)}: ${escapeHtml(L.slice(1).join(', '))} against ${escapeHtml(L[0])}</h3>${compareTable(b)}`,
+    )
+    .join('\n');
+};
+
+/** The parts of each op's section, in order. */
+export const OP_PARTS: OpPart[] = [opChart, opTimeChart, opTable, opComparison];
 
 const perOp: SectionMaker = (input, page) =>
   input.ops.map((op) => ({
@@ -99,6 +117,30 @@ const perOp: SectionMaker = (input, page) =>
       .filter(Boolean)
       .join('\n'),
   }));
+
+/** Two files or more: the files' letters, compare's summary per series, the environments' differences. */
+const comparison: SectionMaker = (input) => {
+  const cmp = input.comparison;
+  if (!cmp) return [];
+  const title = 'Comparison with the baseline';
+  if ('why' in cmp)
+    return [{ id: 'comparison', title, html: `<p class="note">No comparison: ${escapeHtml(cmp.why)}</p>` }];
+  const series = cmp.blocks.filter((b) => b.series);
+  const rows = series
+    .map(
+      (b) =>
+        `<tr><th><a href="#op-${slug(b.series!.op)}">${escapeHtml(b.title)}</a></th><td>${b.notes.map(escapeHtml).join('<br>')}</td></tr>`,
+    )
+    .join('');
+  const env = cmp.blocks.find((b) => !b.series && b.title.startsWith('environment'));
+  const html = [
+    `<ul class="note">${cmp.legend.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`,
+    `<h3>Summary per series</h3>`,
+    rows ? `<table class="meta">${rows}</table>` : '<p class="note">No series in common.</p>',
+    env ? `<h3>${escapeHtml(env.title)}</h3>${compareTable(env)}` : '',
+  ];
+  return [{ id: 'comparison', title, html: html.join('\n') }];
+};
 
 const metadata: SectionMaker = (input) => [
   {
@@ -111,4 +153,4 @@ const metadata: SectionMaker = (input) => [
 ];
 
 /** The page's sections, in order. */
-export const SECTIONS: SectionMaker[] = [overview, perOp, metadata];
+export const SECTIONS: SectionMaker[] = [overview, comparison, perOp, metadata];

@@ -1,5 +1,7 @@
-// The HTML tables of the report: each op's results (the columns of ccbench's printed table) and
-// each file's run metadata. Built by joining strings once, linear in the rows.
+// The HTML tables of the report: each op's results (the columns of ccbench's printed table), each
+// file's run metadata, and compare's blocks (compare/render.ts: the same columns and lines as
+// `ccbench compare`). Built by joining strings once, linear in the rows.
+import type { Block } from '../compare/index.js';
 import { formatBytes } from '../plan/sizes.js';
 import type { ResultFile } from '../plot/load.js';
 import type { ResultRow } from '../report/row.js';
@@ -112,4 +114,32 @@ export function metaTable(f: ResultFile): string {
         .join('')}</table></details>`
     : '<p class="note">No NCCL_*, UCX_*, OMPI_MCA_*, … variables were set.</p>';
   return `<table class="meta">${rows}</table>${envHtml}`;
+}
+
+/** One of compare's blocks (a series' points, the environment's differences) as a table, its lines below. */
+export function compareTable(b: Block): string {
+  const out: string[] = [];
+  if (b.rows.length) {
+    out.push('<table class="compare"><thead><tr>');
+    for (const h of b.header) out.push(`<th>${escapeHtml(h)}</th>`);
+    out.push('</tr></thead><tbody>');
+    for (const r of b.rows) {
+      out.push('<tr>');
+      // numbers right-aligned, as the text table; a column of words (the environment) left
+      r.forEach((c, i) =>
+        out.push(i === 0 || b.text ? `<td>${escapeHtml(c)}</td>` : `<td class="n">${escapeHtml(c)}</td>`),
+      );
+      out.push('</tr>');
+    }
+    out.push('</tbody></table>');
+  }
+  const table = out.join('');
+  const notes = b.notes.length
+    ? `<ul class="note">${b.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`
+    : '';
+  return (
+    (b.rows.length > 40
+      ? `<details><summary>${b.rows.length} rows (click to show)</summary>${table}</details>`
+      : table) + notes
+  );
 }

@@ -1,16 +1,18 @@
-// Result files as `plot` and `report` read them: the JSON an exporter wrote (report/exporters/json.ts),
-// checked just enough to say clearly what is wrong with a file that is not one.
-import { readFileSync, statSync } from 'node:fs';
+// Result files as `plot` and `report` read them: through compare's loader (compare/load.ts: any
+// readable schema version, migrated and validated; a bad file is one UsageError line), plus what
+// charts and tables need on top: a unique label per file and the rows under their own names.
 import { basename } from 'node:path';
+import { loadResult as loadDocument } from '../compare/index.js';
 import { UsageError } from '../errors.js';
 import type { RunMeta, RunStatus } from '../report/meta.js';
 import type { ResultRow } from '../report/row.js';
-
-const SCHEMA = 'ccbench.result/1'; // report/exporters/json.ts RESULT_SCHEMA
+import type { ResultDocument } from '../report/schema.js';
 
 export interface ResultFile {
   path: string;
   label: string; // how charts and tables name the file: its base name, made unique
+  schema: string; // the version the file was written in
+  doc: ResultDocument; // as the current schema (what compare takes)
   meta: RunMeta;
   status: RunStatus;
   endTime: string | null;
@@ -20,42 +22,17 @@ export interface ResultFile {
 
 /** One result file, or a UsageError naming the file and the fix. */
 export function loadResult(path: string): ResultFile {
-  let text: string;
-  try {
-    if (statSync(path).isDirectory()) throw new UsageError(`${path} is a directory; give a result file (--json)`);
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(
-      code === 'ENOENT'
-        ? `no file ${path}; give a result file written with --json`
-        : `cannot read ${path} (${code}); check its permissions`,
-    );
-  }
-  let doc: Record<string, unknown>;
-  try {
-    doc = JSON.parse(text) as Record<string, unknown>;
-  } catch (e) {
-    throw new UsageError(`${path} is not JSON (${(e as Error).message}); give a result file written with --json`);
-  }
-  if (typeof doc !== 'object' || doc === null || doc.schema !== SCHEMA)
-    throw new UsageError(
-      `${path} is not a ccbench result file (no "schema": "${SCHEMA}"); give a file written with --json`,
-    );
-  if (!Array.isArray(doc.results) || !doc.plan || !doc.backend)
-    throw new UsageError(`${path} lacks "results", "plan" or "backend"; it is damaged: write it again with --json`);
-  const rows = (doc.results as ResultRow[]).filter(
-    (r) => r && typeof r.op === 'string' && typeof r.size_bytes === 'number' && r.time_us,
-  );
+  const { schema, doc } = loadDocument(path);
   return {
     path,
     label: basename(path).replace(/\.json$/, ''),
-    meta: doc as unknown as RunMeta,
-    status: doc.status as RunStatus,
-    endTime: (doc.end_time as string | null) ?? null,
-    errors: Array.isArray(doc.errors) ? (doc.errors as string[]) : [],
-    rows,
+    schema,
+    doc,
+    meta: doc,
+    status: doc.status as RunStatus, // the schema checked it is one
+    endTime: doc.end_time,
+    errors: doc.errors,
+    rows: doc.results,
   };
 }
 

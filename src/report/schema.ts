@@ -62,7 +62,7 @@ export const RESULT_ROW = Type.Object(
       Type.Integer({
         minimum: 0,
         description:
-          'what --iters or OSU\'s default asked for: more than iters where --max-time-per-size ended the size (absent in files of ccbench.result/1)',
+          "what --iters or OSU's default asked for: more than iters where --max-time-per-size ended the size (absent in files of ccbench.result/1)",
       }),
     ),
     warmup: Whole,
