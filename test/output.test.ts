@@ -10,8 +10,10 @@ import {
   rmSync,
   writeFileSync,
   closeSync,
+  openSync,
   writeSync,
 } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildPlan, expandPoints, type Plan } from '../src/plan/plan.js';
@@ -271,6 +273,52 @@ describe('ResultWriter', () => {
     );
     assert.equal(readFileSync(json, 'utf8'), 'precious');
   });
+
+  test(
+    'a disk still full at close: the failure is said once, not again by close',
+    { skip: process.getuid?.() !== 0 ? 'needs root to mount a small tmpfs' : undefined },
+    () => {
+      const mnt = join(tempDir(), 'small');
+      mkdirSync(mnt);
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', mnt]);
+      const said: string[] = [];
+      const write = process.stderr.write;
+      try {
+        // A long path makes the message longer than a row: where a row no longer fits, the
+        // closing lines that carry the message cannot fit either, whatever the page offsets.
+        const deep = join(mnt, ...Array.from({ length: 6 }, (_, i) => String(i).repeat(200)));
+        mkdirSync(deep, { recursive: true });
+        const plan = buildPlan(['allreduce'], { json: join(deep, 'r.json'), sizes: '8:1G', quiet: true });
+        const w = new ResultWriter(meta(plan), () => {});
+        w.open();
+        const fd = openSync(join(mnt, 'filler'), 'w'); // the disk full from here on
+        try {
+          for (let i = 0; i < 64; i++) writeSync(fd, Buffer.alloc(512));
+        } catch {
+          // full
+        }
+        closeSync(fd);
+        let failure = '';
+        for (const p of expandPoints(plan))
+          try {
+            w.add(makeRow(p, stats(5), null), 'title');
+          } catch (e) {
+            failure = (e as Error).message;
+            break;
+          }
+        assert.match(failure, /ENOSPC/);
+        process.stderr.write = ((s: string) => said.push(s) > 0) as typeof process.stderr.write;
+        assert.equal(w.close('failed', failure), failure, 'close says the output could not be finished');
+        process.stderr.write = write;
+        assert.deepEqual(said, [], 'the caller said it already');
+        const doc = JSON.parse(readFileSync(join(deep, 'r.json'), 'utf8'));
+        assert.equal(doc.status, 'failed', 'the status at least');
+      } finally {
+        process.stderr.write = write;
+        execFileSync('umount', ['-l', mnt]); // lazily: the JSON's descriptor stays open for a final status
+      }
+    },
+  );
 
   test('quiet mode prints nothing', () => {
     const plan = buildPlan(['allreduce'], { quiet: true, sizes: '1K,2K' });

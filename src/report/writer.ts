@@ -71,7 +71,8 @@ export class ResultWriter {
       this.each((e) => (again ? e.amend?.(end) : e.close(end)), false);
     } catch (err) {
       const message = (err as Error).message;
-      process.stderr.write(`ccbench: ${message}\n`);
+      // The same failure again (the disk is still full) was said already, by whoever closed with it.
+      if (!errors.includes(message)) process.stderr.write(`ccbench: ${message}\n`);
       return message;
     }
     return undefined;
