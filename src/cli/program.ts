@@ -71,7 +71,21 @@ function addOptions(cmd: Command, decls: Record<string, OptionDecl>): Command {
   return cmd;
 }
 
-const addRunOptions = (cmd: Command) => addOptions(cmd, OPTIONS);
+// Every op, `all`, `suite` and `sbatch` take the ~50 run options: made for all of them, the Option
+// objects cost ~15 ms of every start (commander's and each rank's). A command gets its options
+// only when it is the one dispatched (commander's preSubcommand hook, also run for `help <cmd>`).
+const pending = new WeakMap<Command, () => void>();
+function addRunOptions(cmd: Command, more?: Record<string, OptionDecl>): Command {
+  pending.set(cmd, () => {
+    addOptions(cmd, OPTIONS);
+    if (more) addOptions(cmd, more);
+  });
+  return cmd;
+}
+function optionsOnDispatch(_program: Command, sub: Command): void {
+  pending.get(sub)?.();
+  pending.delete(sub);
+}
 
 /** The options the user typed that the ranks of a batch job must see, as flags again. */
 export function typedArgs(cmd: Command): string[] {
@@ -166,7 +180,8 @@ export function buildProgram(run: RunHandler, sbatch: SbatchHandler, info: InfoH
     .usage('<op> [options]')
     .showSuggestionAfterError(true)
     .exitOverride()
-    .addHelpText('after', MAIN_EXAMPLES);
+    .addHelpText('after', MAIN_EXAMPLES)
+    .hook('preSubcommand', optionsOnDispatch);
 
   for (const op of OPS) {
     const cmd = addRunOptions(
@@ -212,15 +227,13 @@ export function buildProgram(run: RunHandler, sbatch: SbatchHandler, info: InfoH
     return run(runs, { ...opts, ...options });
   });
 
-  const sb = addOptions(
-    addRunOptions(
-      program
-        .command('sbatch')
-        .argument('<op>', 'the operation to run (or all)')
-        .description(
-          'print a Slurm batch script that runs <op> with srun (options other than the ones below go to the benchmark); --submit submits it',
-        ),
-    ),
+  const sb = addRunOptions(
+    program
+      .command('sbatch')
+      .argument('<op>', 'the operation to run (or all)')
+      .description(
+        'print a Slurm batch script that runs <op> with srun (options other than the ones below go to the benchmark); --submit submits it',
+      ),
     SBATCH_OPTIONS,
   );
   sb.addHelpText(
