@@ -307,7 +307,8 @@ Napi::Value Measure(const Napi::CallbackInfo& info) {
   spec.iters = int(num(o, "iters"));
   spec.warmup = int(num(o, "warmup"));
   spec.maxTimeSec = num(o, "maxTimeSec");
-  spec.timing = str(o, "timing") == "batch" ? Timing::Batch : Timing::PerOp;
+  const std::string timing = str(o, "timing");
+  spec.timing = timing == "batch" ? Timing::Batch : timing == "overlap" ? Timing::Overlap : Timing::PerOp;
   spec.window = int(num(o, "window"));
   spec.check = flag(o, "check");
   spec.graphLaunches = o.Has("graphLaunches") ? int(num(o, "graphLaunches")) : 0;
@@ -324,6 +325,10 @@ Napi::Value Measure(const Napi::CallbackInfo& info) {
       out.Set("warmup", res->warmup);
       out.Set("reporter", res->reporter);
       out.Set("wrong", double(res->wrong));
+      if (res->pureUs >= 0) {
+        out.Set("pureUs", res->pureUs);
+        out.Set("computeUs", res->computeUs);
+      }
       return out;
     };
   });

@@ -145,6 +145,9 @@ const CSV_HEADER = [
   'busbw_gbs',
   'bus_factor',
   'wrong',
+  'overlap_compute_us',
+  'overlap_pure_us',
+  'overlap_pct',
 ];
 
 function meta(plan: Plan): RunMeta {

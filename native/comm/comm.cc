@@ -2,6 +2,7 @@
 
 #include <atomic>
 
+#include "../common/error.h"
 #include "../device/device.h"
 
 namespace ccb {
@@ -16,6 +17,15 @@ void requestAbort() { gAbort.store(true, std::memory_order_relaxed); }
 void Comm::complete(Device& dev) {
   if (dev.asynchronous()) dev.synchronize();
 }
+
+std::string Comm::cannotStart(const OpInfo& op) const {
+  return std::string("this backend has no non-blocking form of ") + op.name +
+         " (--overlap needs one; use --backend mpi)";
+}
+
+void Comm::start(const OpInfo& op, const OpArgs&) { throw Error(ErrorKind::Usage, cannotStart(op)); }
+
+void Comm::finish() {}
 
 InPlaceLayout Comm::inPlaceLayout(const OpInfo& op, int root, size_t count) const {
   return op.inPlace(rank(), root, count);

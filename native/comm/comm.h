@@ -43,6 +43,11 @@ class Comm {
     (void)a;
   }
   virtual void run(const OpInfo& op, const OpArgs& a) = 0;
+  // --overlap (OSU's non-blocking collectives): start() issues the op and returns, finish() waits
+  // for it; "" from cannotStart() when this backend has a non-blocking form of the op, else why not.
+  virtual std::string cannotStart(const OpInfo& op) const;
+  virtual void start(const OpInfo& op, const OpArgs& a);
+  virtual void finish();
   virtual void barrier() = 0;
   virtual double maxAcross(double v) = 0;
   // Waits until the work this rank issued is done. Library backends poll here, so that a hang

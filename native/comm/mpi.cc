@@ -142,6 +142,53 @@ class MpiComm final : public Comm {
     }
   }
 
+  std::string cannotStart(const OpInfo& op) const override {
+    if (op.pairwise || op.id == Op::SendRecv)
+      return std::string(op.name) + " is point-to-point; --overlap times MPI's non-blocking collectives (OSU's osu_i*)";
+    return "";
+  }
+
+  // The non-blocking twin of run()'s collectives: the same buffers, MPI_I* and a request.
+  void start(const OpInfo& op, const OpArgs& a) override {
+    const MPI_Datatype dt = mpiType(a.dtype);
+    const int c = int(a.count);
+    const bool root = rank_ == a.root;
+    const void* s = a.inPlace ? MPI_IN_PLACE : a.send;
+    MPI_Request* r = &pending_;
+    switch (op.id) {
+      case Op::AllReduce: check(MPI_Iallreduce(s, a.recv, c, dt, mpiOp(a), comm_, r), "MPI_Iallreduce"); break;
+      case Op::Reduce:
+        check(MPI_Ireduce(a.inPlace && !root ? a.send : s, a.recv, c, dt, mpiOp(a), a.root, comm_, r), "MPI_Ireduce");
+        break;
+      case Op::Broadcast:
+        check(MPI_Ibcast(root && !a.inPlace ? const_cast<void*>(a.send) : a.recv, c, dt, a.root, comm_, r),
+              "MPI_Ibcast");
+        break;
+      case Op::AllGather: check(MPI_Iallgather(s, c, dt, a.recv, c, dt, comm_, r), "MPI_Iallgather"); break;
+      case Op::ReduceScatter:
+        check(MPI_Ireduce_scatter_block(s, a.recv, c, dt, mpiOp(a), comm_, r), "MPI_Ireduce_scatter_block");
+        break;
+      case Op::ReduceScatterV:
+        check(MPI_Ireduce_scatter(s, a.recv, counts_.data(), dt, mpiOp(a), comm_, r), "MPI_Ireduce_scatter");
+        break;
+      case Op::AllToAll: check(MPI_Ialltoall(s, c, dt, a.recv, c, dt, comm_, r), "MPI_Ialltoall"); break;
+      case Op::Gather:
+        check(MPI_Igather(a.inPlace && !root ? a.send : s, c, dt, a.recv, c, dt, a.root, comm_, r), "MPI_Igather");
+        break;
+      case Op::Scatter:
+        check(MPI_Iscatter(a.send, c, dt, a.inPlace && root ? MPI_IN_PLACE : a.recv, c, dt, a.root, comm_, r),
+              "MPI_Iscatter");
+        break;
+      case Op::Barrier: check(MPI_Ibarrier(comm_, r), "MPI_Ibarrier"); break;
+      case Op::SendRecv:
+      case Op::Latency:
+      case Op::Bw:
+      case Op::Bibw: throw Error(ErrorKind::Usage, cannotStart(op));
+    }
+  }
+
+  void finish() override { check(MPI_Wait(&pending_, MPI_STATUS_IGNORE), "MPI_Wait"); }
+
   void prepare(const OpInfo&, const OpArgs& a) override {
     if (reqs_.size() < size_t(2 * a.window)) reqs_.resize(size_t(2 * a.window));
     counts_.assign(size_t(size_), int(a.count));  // MPI_Reduce_scatter's per-rank counts, all equal
@@ -163,6 +210,8 @@ class MpiComm final : public Comm {
   }
 
  private:
+  MPI_Request pending_ = MPI_REQUEST_NULL;  // the op start() issued
+
   MPI_Op mpiOp(const OpArgs& a) const {
     const int i = static_cast<int>(a.redop);
     if (a.dtype == Dtype::Float16) return half_.half[i];

@@ -9,6 +9,7 @@
 
 #include "../common/error.h"
 #include "check.h"
+#include "overlap.h"
 
 namespace ccb {
 namespace {
@@ -142,8 +143,19 @@ MeasureResult measure(Comm& comm, Device& dev, const Buffers& buf, const Measure
   const CheckLayout cl{&op, s.dtype, s.redop, comm.rank(), n, s.root, s.count};
   prepareData(dev, buf, p, cl, false);  // realistic data for the timed part too
   comm.prepare(op, p.args);
+  if (s.timing == Timing::Overlap && !comm.cannotStart(op).empty()) throw Error(ErrorKind::Usage, comm.cannotStart(op));
   if (s.graphLaunches > 0 && !dev.supportsGraphs())
     throw Error(ErrorKind::Usage, "--graph needs GPU buffers (a CUDA or HIP device); drop --graph for host memory");
+
+  // One op in the form the timed part uses: warm-up and --check go through the same calls.
+  const auto once = [&] {
+    if (s.timing == Timing::Overlap) {
+      comm.start(op, p.args);
+      comm.finish();
+    } else {
+      comm.run(op, p.args);
+    }
+  };
 
   MeasureResult res;
   res.reporter = !op.pairwise || pairInitiator(comm.rank(), n);
@@ -156,7 +168,7 @@ MeasureResult measure(Comm& comm, Device& dev, const Buffers& buf, const Measure
   int estCount = 0;
   for (int w = 0; w < s.warmup; ++w) {
     const auto t0 = Clock::now();
-    comm.run(op, p.args);
+    once();
     comm.complete(dev);
     const auto t1 = Clock::now();
     if (w > 0 || s.warmup == 1) {
@@ -172,7 +184,9 @@ MeasureResult measure(Comm& comm, Device& dev, const Buffers& buf, const Measure
   int iters = s.iters;
   if (s.maxTimeSec > 0 && estCount > 0) {
     const double worst = comm.maxAcross(estUs / estCount);
-    if (worst > 0) iters = int(std::clamp(std::floor(s.maxTimeSec * 1e6 / worst), 1.0, double(s.iters)));
+    // An overlap iteration is timed twice: alone (1×), then with compute as long as the op (2×).
+    const double perIter = worst * (s.timing == Timing::Overlap ? 3 : 1);
+    if (perIter > 0) iters = int(std::clamp(std::floor(s.maxTimeSec * 1e6 / perIter), 1.0, double(s.iters)));
   }
 
   res.iters = iters;
@@ -198,6 +212,8 @@ MeasureResult measure(Comm& comm, Device& dev, const Buffers& buf, const Measure
     res.meanUs = usSince(t0, Clock::now()) * scale / (double(iters) * s.graphLaunches);
     for (int k = 0; k < s.graphLaunches; ++k)
       res.samplesUs[size_t(k)] = dev.elapsedUs(size_t(k), size_t(k) + 1) * scale / iters;
+  } else if (s.timing == Timing::Overlap) {
+    timeOverlap(comm, op, p.args, iters, res, prog);
   } else if (s.timing == Timing::PerOp) {
     res.samplesUs.resize(size_t(iters));
     double* samples = res.samplesUs.data();
@@ -233,7 +249,7 @@ MeasureResult measure(Comm& comm, Device& dev, const Buffers& buf, const Measure
     prog.phase.store(int(Phase::Check), std::memory_order_relaxed);
     prepareData(dev, buf, p, cl, true);
     comm.barrier();  // no rank may still be reading a peer's buffer from the timed part
-    comm.run(op, p.args);
+    once();
     comm.complete(dev);
     res.wrong = checkOutput(dev, buf, p, cl);
   }

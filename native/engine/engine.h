@@ -12,8 +12,9 @@
 namespace ccb {
 
 enum class Timing {
-  PerOp,  // OSU: each op timed alone, completed (stream sync), then an untimed barrier
-  Batch,  // nccl-tests: iterations issued back to back, one final sync; samples from marks
+  PerOp,    // OSU: each op timed alone, completed (stream sync), then an untimed barrier
+  Batch,    // nccl-tests: iterations issued back to back, one final sync; samples from marks
+  Overlap,  // OSU's non-blocking collectives: start, calibrated host compute, wait (overlap.cc)
 };
 // With graphLaunches > 0 (batch timing only): the iterations are captured once into a graph and
 // the graph is launched graphLaunches times; one sample per launch, divided by the iterations.
@@ -43,6 +44,10 @@ struct MeasureResult {
   int warmup = 0;
   bool reporter = true;  // false for the passive half of point-to-point pairs
   int64_t wrong = -1;    // -1: not checked
+  // Overlap timing (the samples are the overall times): the op alone, start to finish, and the
+  // compute that ran between start and finish, both per-iteration means; -1 otherwise.
+  double pureUs = -1;
+  double computeUs = -1;
 };
 
 struct Buffers {

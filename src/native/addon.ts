@@ -63,7 +63,7 @@ export interface MeasureSpec {
   iters: number;
   warmup: number;
   maxTimeSec: number;
-  timing: 'per-op' | 'batch';
+  timing: 'per-op' | 'batch' | 'overlap';
   window: number;
   check: boolean;
   graphLaunches?: number;
@@ -76,6 +76,9 @@ export interface MeasureResult {
   warmup: number;
   reporter: boolean;
   wrong: number; // -1 when not checked
+  // --overlap: the op alone (start to finish) and the compute between start and finish, µs means
+  pureUs?: number;
+  computeUs?: number;
 }
 
 export interface Addon {

@@ -2,7 +2,8 @@
 // The native backends enforce the same limits (Comm::unsupported) as a second line of defence.
 import type { RedOp } from './dtypes.js';
 
-export type Timing = 'per-op' | 'batch';
+// overlap: OSU's non-blocking collective method (--overlap); never a backend's default.
+export type Timing = 'per-op' | 'batch' | 'overlap';
 
 export interface BackendDef {
   name: string;
@@ -15,6 +16,7 @@ export interface BackendDef {
   whyNot: Partial<Record<string, string>>; // dtype or redop → why this backend lacks it
   noInPlace?: readonly string[]; // ops whose in-place form this backend cannot run
   lacks?: Partial<Record<string, string>>; // ops it cannot run at all → why
+  noOverlap?: string; // why --overlap cannot run here (no non-blocking collectives)
 }
 
 const NO_FP8 = 'MPI has no 8-bit float types; use a GPU backend (nccl, rccl)';
@@ -56,6 +58,8 @@ export const BACKENDS: readonly BackendDef[] = [
     maxCount: 2 ** 31 - 1,
     defaultTiming: 'per-op',
     whyNot: { avg: 'Gloo has no average reduction; use sum, prod, max or min, or a GPU backend (nccl, rccl)' },
+    noOverlap:
+      "Gloo's collectives block the calling thread, so nothing can overlap them; use --backend mpi for --overlap",
   },
   ...(['nccl', 'rccl'] as const).map((name): BackendDef => ({
     name,
@@ -87,6 +91,7 @@ export const BACKENDS: readonly BackendDef[] = [
     // NCCL defines no in-place all-to-all, and one group sending from and receiving into the same
     // buffer is unordered (nccl-tests runs neither in place).
     noInPlace: ['alltoall', 'sendrecv'],
+    noOverlap: `--overlap with ${name} (competing work on the GPU) is not built yet; use --backend mpi for --overlap`,
     lacks: {
       reducescatterv: `${name.toUpperCase()} has no reduce-scatter with a count per rank (MPI_Reduce_scatter); use reducescatter`,
     },

@@ -151,6 +151,13 @@ export const OPTIONS = {
     defaultText: 'per-op for mpi and gloo, batch for nccl and rccl',
     help: 'per-op: each op timed alone (OSU); batch: ops back to back, one sync (nccl-tests)',
   },
+  overlap: {
+    flags: '--overlap',
+    kind: 'flag',
+    suite: true,
+    sbatch: true,
+    help: "OSU's non-blocking collectives: start the op, compute for as long as the op takes alone, then wait; reports the overlap %",
+  },
   blocking: {
     flags: '--blocking',
     kind: 'flag',

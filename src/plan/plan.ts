@@ -119,7 +119,7 @@ export function buildPlan(runSpecs: (string | RunSpec)[], o: PlanInput, worldSiz
     iters: o.iters,
     warmup: o.warmup,
     maxTimePerSize: o.maxTimePerSize ?? (defaultOf('maxTimePerSize') as number),
-    timing: o.blocking ? 'per-op' : resolveTiming(o.timing, backend),
+    timing: o.overlap ? 'overlap' : o.blocking ? 'per-op' : resolveTiming(o.timing, backend),
     window: o.window ?? (defaultOf('window') as number),
     check: o.check ?? false,
     timeoutSec: o.timeout ?? (defaultOf('timeout') as number),
@@ -133,6 +133,7 @@ export function buildPlan(runSpecs: (string | RunSpec)[], o: PlanInput, worldSiz
   };
   if (o.blocking && o.timing === 'batch')
     throw new UsageError('--blocking and --timing batch contradict each other; --blocking is --timing per-op');
+  if (o.overlap) checkOverlap(o, backend);
   if (plan.graphLaunches > 0) {
     if (backend.memory === 'host' || backend.name === 'mpi')
       throw new UsageError(
@@ -149,7 +150,11 @@ export function buildPlan(runSpecs: (string | RunSpec)[], o: PlanInput, worldSiz
     );
 
   ops.forEach((op, i) => {
-    const lacks = backend.lacks?.[op.name];
+    const lacks =
+      backend.lacks?.[op.name] ??
+      (plan.timing === 'overlap' && (op.pairwise || op.name === 'sendrecv')
+        ? `${op.name} is point-to-point; --overlap times non-blocking collectives (OSU's osu_i* benchmarks)`
+        : undefined);
     if (lacks) {
       if (strict) throw new UsageError(lacks);
       plan.notes.push(`${lacks}: skipped`);
@@ -222,6 +227,13 @@ function resolveMem(mem: string | undefined, backend: BackendDef): 'host' | 'dev
   if (backend.memory !== 'either' && mem !== backend.memory)
     throw new UsageError(`the ${backend.name} backend uses ${backend.memory} memory only; drop --mem ${mem}`);
   return mem;
+}
+
+/** --overlap is a timing of its own: MPI's non-blocking collectives, nothing else combined with it. */
+function checkOverlap(o: PlanInput, backend: BackendDef): void {
+  if (backend.noOverlap) throw new UsageError(backend.noOverlap);
+  const other = o.timing !== undefined ? `--timing ${o.timing}` : o.blocking ? '--blocking' : o.graph ? '--graph' : '';
+  if (other) throw new UsageError(`--overlap is a timing of its own (start, compute, wait); drop ${other}`);
 }
 
 function resolveTiming(t: string | undefined, backend: BackendDef): Timing {

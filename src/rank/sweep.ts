@@ -5,7 +5,7 @@ import type { Addon, MeasureResult } from '../native/addon.js';
 import { getOp } from '../ops/index.js';
 import type { Plan, Point } from '../plan/plan.js';
 import { formatBytes } from '../plan/sizes.js';
-import { makeRow, type ResultRow } from '../report/row.js';
+import { makeRow, type Overlap, type ResultRow } from '../report/row.js';
 import { summarize } from '../report/stats.js';
 import type { Tracker } from './tracker.js';
 
@@ -15,13 +15,25 @@ interface Gathered {
   wrong: number;
   meanUs: number;
   iters: number;
+  pureUs?: number;
+  computeUs?: number;
   samples: Float64Array;
 }
 
 export function encodeResult(r: MeasureResult | null): Buffer {
   const head = Buffer.from(
     JSON.stringify(
-      r ? { member: true, reporter: r.reporter, wrong: r.wrong, meanUs: r.meanUs, iters: r.iters } : { member: false },
+      r
+        ? {
+            member: true,
+            reporter: r.reporter,
+            wrong: r.wrong,
+            meanUs: r.meanUs,
+            iters: r.iters,
+            pureUs: r.pureUs,
+            computeUs: r.computeUs,
+          }
+        : { member: false },
     ),
   );
   const len = Buffer.alloc(4);
@@ -42,6 +54,8 @@ export function decodeResult(buf: Buffer): Gathered {
     wrong: head.wrong ?? -1,
     meanUs: head.meanUs ?? NaN,
     iters: head.iters ?? 0,
+    pureUs: head.pureUs,
+    computeUs: head.computeUs,
     samples,
   };
 }
@@ -60,7 +74,23 @@ export function combine(point: Point, parts: Gathered[], checked: boolean, cycle
     wrong,
     cycle,
     graph,
+    overlapOf(reporters),
   );
+}
+
+/**
+ * OSU's overlap from the ranks' means (print_stats_nbc, OSU 7.4 c/util/osu_util_mpi.c):
+ * max(0, 100 − 100 · (overall − compute) / pure), each averaged over the ranks as OSU does.
+ */
+export function overlapOf(parts: Gathered[]): Overlap | undefined {
+  const timed = parts.filter((p) => p.pureUs !== undefined && p.computeUs !== undefined);
+  if (timed.length === 0) return undefined;
+  const mean = (f: (p: Gathered) => number) => timed.reduce((s, p) => s + f(p), 0) / timed.length;
+  const pure = mean((p) => p.pureUs as number);
+  const compute = mean((p) => p.computeUs as number);
+  const overall = mean((p) => p.meanUs);
+  const percent = pure > 0 ? Math.max(0, 100 - (100 * (overall - compute)) / pure) : null;
+  return { overall_us: overall, compute_us: compute, pure_us: pure, percent };
 }
 
 export function describePoint(p: Point): string {

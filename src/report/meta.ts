@@ -30,6 +30,8 @@ export const UNITS = {
 /** What one sample is, as the title says it (and the README's "What the numbers mean"). */
 export function timingNote(timing: Plan['timing'], op: string): string {
   const d = getOp(op);
+  if (timing === 'overlap')
+    return `overlap timing (OSU non-blocking): one sample = start the op, compute for its pure time, wait; overlap = 100 − 100·(overall − compute)/pure`;
   if (timing === 'batch')
     return `batch timing: the iterations back to back, timed as one and divided by their number (nccl-tests); one iteration = ${d.timed}`;
   return (

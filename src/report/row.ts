@@ -2,9 +2,9 @@
 // "results" entries and the CSV rows hold it (units in the key names; its schema: schema.ts).
 import { algBytes, getOp } from '../ops/index.js';
 import type { Point } from '../plan/plan.js';
-import type { ResultRow, TimeStats } from './schema.js';
+import type { Overlap, ResultRow, TimeStats } from './schema.js';
 
-export type { ResultRow } from './schema.js'; // its schema: RESULT_ROW there
+export type { Overlap, ResultRow } from './schema.js'; // its schema: RESULT_ROW there
 
 export function makeRow(
   p: Point,
@@ -12,6 +12,7 @@ export function makeRow(
   wrong: number | null,
   cycle = 1,
   graph?: { iters: number; launches: number },
+  overlap?: Overlap,
 ): ResultRow {
   const op = getOp(p.op);
   const bytes = algBytes(op, p.count, p.typeSize, p.ranks);
@@ -38,5 +39,6 @@ export function makeRow(
     busbw_gbs: algbw === null ? null : algbw * factor,
     bus_factor: factor,
     wrong,
+    ...(overlap && { overlap }),
   };
 }

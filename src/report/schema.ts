@@ -47,6 +47,20 @@ export const TIME_STATS = Type.Object(
   { additionalProperties: false },
 );
 
+// --overlap (OSU's non-blocking collectives): the ranks' mean times and the overlap they give.
+const OVERLAP = Type.Object(
+  {
+    overall_us: Type.Number({ description: 'start, compute, wait: the whole iteration' }),
+    compute_us: Type.Number({ description: 'the compute between start and wait (calibrated to pure_us)' }),
+    pure_us: Type.Number({ description: 'the op alone, start to wait' }),
+    percent: Nullable(
+      Type.Number({ description: 'max(0, 100 − 100·(overall − compute)/pure), as OSU; null if pure is 0' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type Overlap = Static<typeof OVERLAP>;
+
 export const RESULT_ROW = Type.Object(
   {
     op: Type.String(),
@@ -74,6 +88,7 @@ export const RESULT_ROW = Type.Object(
     busbw_gbs: Nullable(Num),
     bus_factor: Num,
     wrong: Nullable(Whole),
+    overlap: Type.Optional(OVERLAP),
   },
   { additionalProperties: false },
 );

@@ -36,6 +36,9 @@ const COLUMNS = [
   'busbw_gbs',
   'bus_factor',
   'wrong',
+  'overlap_compute_us',
+  'overlap_pure_us',
+  'overlap_pct',
 ];
 
 function record(r: ResultRow): unknown[] {
@@ -67,6 +70,9 @@ function record(r: ResultRow): unknown[] {
     r.busbw_gbs ?? '',
     r.bus_factor,
     r.wrong ?? '',
+    r.overlap?.compute_us ?? '',
+    r.overlap?.pure_us ?? '',
+    r.overlap?.percent ?? '',
   ];
 }
 

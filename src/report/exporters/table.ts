@@ -75,6 +75,11 @@ export function layoutFor(meta: RunMeta, row: ResultRow, wide = meta.plan.output
     plannedIters = points[0].iters;
     constants.push(`${plannedIters} iterations`);
   }
+  if (meta.plan.timing === 'overlap') {
+    overlapColumns(columns);
+    if (meta.plan.check || wide) columns.push(col('#wrong', 6, (r) => (r.wrong === null ? 'N/A' : String(r.wrong))));
+    return { columns, constants, plannedIters };
+  }
   for (const [head, f] of [
     ['avg', (r: ResultRow) => r.time_us.avg],
     ['min', (r: ResultRow) => r.time_us.min],
@@ -89,6 +94,21 @@ export function layoutFor(meta: RunMeta, row: ResultRow, wide = meta.plan.output
   }
   if (meta.plan.check || wide) columns.push(col('#wrong', 6, (r) => (r.wrong === null ? 'N/A' : String(r.wrong))));
   return { columns, constants, plannedIters };
+}
+
+/** OSU's non-blocking columns: overall (start, compute, wait), compute, pure communication, overlap. */
+function overlapColumns(columns: Column[]): void {
+  const time = (r: ResultRow, f: (o: NonNullable<ResultRow['overlap']>) => number) =>
+    r.overlap ? formatTime(f(r.overlap)) : '-';
+  columns.push(col('overall', TIME_WIDTH, (r) => formatTime(r.time_us.avg)));
+  columns.push(col('p50', TIME_WIDTH, (r) => formatTime(r.time_us.p50)));
+  columns.push(col('compute', TIME_WIDTH, (r) => time(r, (o) => o.compute_us)));
+  columns.push(col('pure comm', TIME_WIDTH, (r) => time(r, (o) => o.pure_us)));
+  columns.push(
+    col('overlap', 7, (r) =>
+      r.overlap?.percent === null || r.overlap?.percent === undefined ? '-' : `${r.overlap.percent.toFixed(1)} %`,
+    ),
+  );
 }
 
 function tablePoints(meta: RunMeta, row: ResultRow): Point[] {
