@@ -18,6 +18,7 @@
 #include "common/error.h"
 #include "device/device.h"
 #include "engine/engine.h"
+#include "engine/concurrent.h"
 #include "mpi/mpi.h"
 #include "binding.h"
 #include "worker.h"
@@ -312,9 +313,19 @@ Napi::Value Measure(const Napi::CallbackInfo& info) {
   spec.window = int(num(o, "window"));
   spec.check = flag(o, "check");
   spec.graphLaunches = o.Has("graphLaunches") ? int(num(o, "graphLaunches")) : 0;
-  return schedule(env, [handle, spec]() -> Finish {
+  // --concurrent: the handles of the point communicator's copies (addon.split of the same ranks).
+  std::vector<int> copies;
+  if (o.Has("copies") && o.Get("copies").IsArray()) {
+    Napi::Array a = o.Get("copies").As<Napi::Array>();
+    for (uint32_t i = 0; i < a.Length(); ++i) copies.push_back(a.Get(i).As<Napi::Number>().Int32Value());
+  }
+  return schedule(env, [handle, spec, copies]() -> Finish {
     State& s = state();
-    auto res = std::make_shared<MeasureResult>(measure(commByHandle(handle), *s.device, s.buffers, spec, s.progress));
+    std::vector<Comm*> comms{&commByHandle(handle)};
+    for (int h : copies) comms.push_back(&commByHandle(h));
+    auto res = std::make_shared<MeasureResult>(comms.size() > 1
+                                                   ? measureConcurrent(comms, *s.device, s.buffers, spec, s.progress)
+                                                   : measure(*comms[0], *s.device, s.buffers, spec, s.progress));
     return [res](Napi::Env env) {
       Napi::Object out = Napi::Object::New(env);
       Napi::Float64Array samples = Napi::Float64Array::New(env, res->samplesUs.size());
@@ -325,6 +336,12 @@ Napi::Value Measure(const Napi::CallbackInfo& info) {
       out.Set("warmup", res->warmup);
       out.Set("reporter", res->reporter);
       out.Set("wrong", double(res->wrong));
+      if (res->aloneUs >= 0) {
+        out.Set("aloneUs", res->aloneUs);
+        Napi::Float64Array each = Napi::Float64Array::New(env, res->copyUs.size());
+        std::copy(res->copyUs.begin(), res->copyUs.end(), each.Data());
+        out.Set("copyUs", each);
+      }
       if (res->pureUs >= 0) {
         out.Set("pureUs", res->pureUs);
         out.Set("computeUs", res->computeUs);

@@ -148,6 +148,10 @@ const CSV_HEADER = [
   'overlap_compute_us',
   'overlap_pure_us',
   'overlap_pct',
+  'concurrent_copies',
+  'concurrent_alone_us',
+  'concurrent_slowdown',
+  'concurrent_aggregate_busbw_gbs',
 ];
 
 function meta(plan: Plan): RunMeta {

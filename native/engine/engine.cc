@@ -9,6 +9,8 @@
 
 #include "../common/error.h"
 #include "check.h"
+#include "concurrent.h"
+#include "engine_parts.h"
 #include "overlap.h"
 
 namespace ccb {
@@ -30,13 +32,9 @@ double sampleScale(const MeasureSpec& s) {
   return 1.0;
 }
 
-struct Placement {
-  OpArgs args;
-  unsigned char* input;  // where this rank's input vector lives
-  size_t inputElems;
-  unsigned char* output;  // where its result lands
-  size_t sentinelElems;   // output elements to poison before the check
-};
+}  // namespace
+
+namespace detail {
 
 Placement place(Comm& comm, const Buffers& buf, const MeasureSpec& s) {
   const OpInfo& op = *s.op;
@@ -90,6 +88,10 @@ void prepareData(Device& dev, const Buffers& buf, const Placement& p, const Chec
   dev.synchronize();
 }
 
+}  // namespace detail
+
+namespace {
+
 // Fault injection for tests only (CCBENCH_FAULT_INJECT), after the check op and before the
 // comparison, proving that damaged results reach the table and the exit code:
 //   corrupt-output  damages one result element on rank 0;
@@ -112,6 +114,10 @@ bool firstWithOutput(const CheckLayout& cl) {
   return false;
 }
 
+}  // namespace
+
+namespace detail {
+
 int64_t checkOutput(Device& dev, const Buffers& buf, const Placement& p, const CheckLayout& cl) {
   const size_t elems = outputElems(cl);
   if (elems == 0) return 0;
@@ -128,7 +134,9 @@ int64_t checkOutput(Device& dev, const Buffers& buf, const Placement& p, const C
   return countWrong(cl, host);
 }
 
-}  // namespace
+}  // namespace detail
+
+using namespace detail;
 
 MeasureResult measure(Comm& comm, Device& dev, const Buffers& buf, const MeasureSpec& s, Progress& prog) {
   const OpInfo& op = *s.op;

@@ -48,6 +48,10 @@ struct MeasureResult {
   // compute that ran between start and finish, both per-iteration means; -1 otherwise.
   double pureUs = -1;
   double computeUs = -1;
+  // --concurrent: one copy alone (µs per op), and each copy's mean time from the common start to
+  // its completion when all ran at once; empty otherwise.
+  double aloneUs = -1;
+  std::vector<double> copyUs;
 };
 
 struct Buffers {

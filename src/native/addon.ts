@@ -67,6 +67,7 @@ export interface MeasureSpec {
   window: number;
   check: boolean;
   graphLaunches?: number;
+  copies?: number[]; // --concurrent: handles of the copies of the point's communicator
 }
 
 export interface MeasureResult {
@@ -79,6 +80,9 @@ export interface MeasureResult {
   // --overlap: the op alone (start to finish) and the compute between start and finish, µs means
   pureUs?: number;
   computeUs?: number;
+  // --concurrent: one copy alone (µs per op), and each copy's mean completion time when together
+  aloneUs?: number;
+  copyUs?: Float64Array;
 }
 
 export interface Addon {

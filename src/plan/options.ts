@@ -175,6 +175,16 @@ export const OPTIONS = {
     sbatch: true,
     help: "capture each size's iterations in a CUDA/HIP graph once and launch it this many times (nccl and rccl; nccl-tests -G)",
   },
+  concurrent: {
+    flags: '--concurrent <k>',
+    kind: 'whole',
+    min: 1,
+    max: 16,
+    maxWhy: 'each copy is a communicator and a slice of the buffers',
+    suite: true,
+    sbatch: true,
+    help: 'run k copies of each collective at once, each on its own communicator (mpi); reports one copy alone, the slowdown and the aggregate busbw',
+  },
   window: {
     flags: '--window <n>',
     kind: 'whole',

@@ -59,6 +59,7 @@ export interface Plan {
   mem: 'host' | 'device'; // where buffers live
   gpusPerNode?: number; // GPUs a node's ranks share, overriding the visible count
   graphLaunches: number; // 0: no graph; else capture the iterations once, launch this many times
+  concurrent: number; // copies of each op run at once on their own communicators (1: the op alone)
   output: { stdout: string | null; files: OutputTarget[]; overwrite: boolean; quiet: boolean; wide?: boolean };
   notes: string[]; // combinations skipped, sizes merged, and the like
   request: { runs: RunSpec[]; options: PlanInput }; // what was asked, to plan again once `auto` is resolved
@@ -75,6 +76,7 @@ const RANGED: OptionKey[] = [
   'timeout',
   'gpusPerNode',
   'graph',
+  'concurrent',
 ];
 
 export function buildPlan(runSpecs: (string | RunSpec)[], o: PlanInput, worldSize?: number): Plan {
@@ -127,6 +129,7 @@ export function buildPlan(runSpecs: (string | RunSpec)[], o: PlanInput, worldSiz
     mem: resolveMem(o.mem, backend),
     gpusPerNode: o.gpusPerNode,
     graphLaunches: o.graph ?? 0,
+    concurrent: o.concurrent ?? 1,
     output: resolveOutput(o),
     notes: [],
     request: { runs: specs, options: o },
@@ -134,6 +137,7 @@ export function buildPlan(runSpecs: (string | RunSpec)[], o: PlanInput, worldSiz
   if (o.blocking && o.timing === 'batch')
     throw new UsageError('--blocking and --timing batch contradict each other; --blocking is --timing per-op');
   if (o.overlap) checkOverlap(o, backend);
+  if (plan.concurrent > 1) checkConcurrent(o, backend);
   if (plan.graphLaunches > 0) {
     if (backend.memory === 'host' || backend.name === 'mpi')
       throw new UsageError(
@@ -152,8 +156,8 @@ export function buildPlan(runSpecs: (string | RunSpec)[], o: PlanInput, worldSiz
   ops.forEach((op, i) => {
     const lacks =
       backend.lacks?.[op.name] ??
-      (plan.timing === 'overlap' && (op.pairwise || op.name === 'sendrecv')
-        ? `${op.name} is point-to-point; --overlap times non-blocking collectives (OSU's osu_i* benchmarks)`
+      ((plan.timing === 'overlap' || plan.concurrent > 1) && (op.pairwise || op.name === 'sendrecv')
+        ? `${op.name} is point-to-point; ${plan.timing === 'overlap' ? '--overlap' : '--concurrent'} times non-blocking collectives (OSU's osu_i* benchmarks)`
         : undefined);
     if (lacks) {
       if (strict) throw new UsageError(lacks);
@@ -234,6 +238,25 @@ function checkOverlap(o: PlanInput, backend: BackendDef): void {
   if (backend.noOverlap) throw new UsageError(backend.noOverlap);
   const other = o.timing !== undefined ? `--timing ${o.timing}` : o.blocking ? '--blocking' : o.graph ? '--graph' : '';
   if (other) throw new UsageError(`--overlap is a timing of its own (start, compute, wait); drop ${other}`);
+}
+
+/** --concurrent k: copies started with MPI's non-blocking collectives; a timing of its own too. */
+function checkConcurrent(o: PlanInput, backend: BackendDef): void {
+  if (backend.noOverlap)
+    throw new UsageError(
+      `--concurrent starts its copies with non-blocking collectives: ${backend.noOverlap.replace(/--overlap/g, '--concurrent')}`,
+    );
+  const other = o.overlap
+    ? '--overlap'
+    : o.timing !== undefined
+      ? `--timing ${o.timing}`
+      : o.blocking
+        ? '--blocking'
+        : o.graph
+          ? '--graph'
+          : '';
+  if (other)
+    throw new UsageError(`--concurrent times its copies its own way (started together, waited for); drop ${other}`);
 }
 
 function resolveTiming(t: string | undefined, backend: BackendDef): Timing {

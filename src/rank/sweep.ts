@@ -5,7 +5,7 @@ import type { Addon, MeasureResult } from '../native/addon.js';
 import { getOp } from '../ops/index.js';
 import type { Plan, Point } from '../plan/plan.js';
 import { formatBytes } from '../plan/sizes.js';
-import { makeRow, type Overlap, type ResultRow } from '../report/row.js';
+import { makeRow, type Concurrency, type Overlap, type ResultRow } from '../report/row.js';
 import { summarize } from '../report/stats.js';
 import type { Tracker } from './tracker.js';
 
@@ -17,6 +17,8 @@ interface Gathered {
   iters: number;
   pureUs?: number;
   computeUs?: number;
+  aloneUs?: number;
+  copyUs?: number[];
   samples: Float64Array;
 }
 
@@ -32,6 +34,8 @@ export function encodeResult(r: MeasureResult | null): Buffer {
             iters: r.iters,
             pureUs: r.pureUs,
             computeUs: r.computeUs,
+            aloneUs: r.aloneUs,
+            copyUs: r.copyUs && [...r.copyUs],
           }
         : { member: false },
     ),
@@ -56,6 +60,8 @@ export function decodeResult(buf: Buffer): Gathered {
     iters: head.iters ?? 0,
     pureUs: head.pureUs,
     computeUs: head.computeUs,
+    aloneUs: head.aloneUs,
+    copyUs: head.copyUs,
     samples,
   };
 }
@@ -75,7 +81,25 @@ export function combine(point: Point, parts: Gathered[], checked: boolean, cycle
     cycle,
     graph,
     overlapOf(reporters),
+    concurrencyOf(reporters),
   );
+}
+
+/** --concurrent: one copy alone and each copy together, averaged over the ranks. */
+export function concurrencyOf(parts: Gathered[]): Concurrency | undefined {
+  const timed = parts.filter((p) => p.aloneUs !== undefined && p.copyUs !== undefined);
+  if (timed.length === 0) return undefined;
+  const mean = (f: (p: Gathered) => number) => timed.reduce((s, p) => s + f(p), 0) / timed.length;
+  const alone = mean((p) => p.aloneUs as number);
+  const together = mean((p) => p.meanUs);
+  const copies = (timed[0].copyUs as number[]).map((_, c) => mean((p) => (p.copyUs as number[])[c]));
+  return {
+    copies: copies.length,
+    alone_us: alone,
+    together_us: together,
+    slowdown: alone > 0 ? together / alone : null,
+    copy_us: copies,
+  };
 }
 
 /**
@@ -116,32 +140,41 @@ export async function sweep(ctx: SweepContext): Promise<number> {
   // Sub-communicators are collective over the world: create them all, in the same order everywhere.
   // NCCL and RCCL get a fresh unique id from rank 0 in case the library cannot split.
   const handles = new Map<number, number>();
+  const copies = new Map<number, number[]>(); // --concurrent: the other copies' communicators
   const gpu = plan.backend === 'nccl' || plan.backend === 'rccl';
-  for (const k of plan.rankCounts) {
-    if (k === control.size) {
-      handles.set(k, 0);
-      continue;
-    }
+  const split = async (k: number) => {
     const id = gpu
       ? await control.bcast(
           control.rank === 0 ? await addon.ncclUniqueId(plan.backend === 'rccl', ctx.ncclLib ?? '') : Buffer.alloc(0),
           0,
         )
       : undefined;
-    handles.set(k, await addon.split(k, id));
+    return addon.split(k, id);
+  };
+  for (const k of plan.rankCounts) {
+    handles.set(k, k === control.size ? 0 : await split(k));
+    const more: number[] = [];
+    for (let c = 1; c < (plan.concurrent ?? 1); c++) more.push(await split(k));
+    copies.set(k, more);
   }
 
   let wrong = 0;
   for (let cycle = 1; cycle <= plan.repeat; cycle++)
     for (const [index, point] of points.entries()) {
       ctx.tracker.step = { index, cycle };
-      wrong += await runPoint(ctx, handles.get(point.ranks) as number, point, cycle);
+      wrong += await runPoint(ctx, handles.get(point.ranks) as number, point, cycle, copies.get(point.ranks));
     }
   return wrong;
 }
 
 /** One point on every rank; returns its wrong elements on rank 0. */
-async function runPoint(ctx: SweepContext, handle: number, point: Point, cycle: number): Promise<number> {
+async function runPoint(
+  ctx: SweepContext,
+  handle: number,
+  point: Point,
+  cycle: number,
+  copies: number[] = [],
+): Promise<number> {
   const { addon, control, plan, tracker } = ctx;
   const where = describePoint(point) + (plan.repeat > 1 ? ` (cycle ${cycle} of ${plan.repeat})` : '');
   // The heartbeat that says so goes out before the native call starts, not while it is timing.
@@ -164,6 +197,7 @@ async function runPoint(ctx: SweepContext, handle: number, point: Point, cycle: 
             window: plan.window,
             check: plan.check,
             graphLaunches: plan.graphLaunches,
+            ...(copies.length > 0 && { copies }),
           }),
         )
       : null;

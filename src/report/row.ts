@@ -2,9 +2,9 @@
 // "results" entries and the CSV rows hold it (units in the key names; its schema: schema.ts).
 import { algBytes, getOp } from '../ops/index.js';
 import type { Point } from '../plan/plan.js';
-import type { Overlap, ResultRow, TimeStats } from './schema.js';
+import type { Concurrency, Overlap, ResultRow, TimeStats } from './schema.js';
 
-export type { Overlap, ResultRow } from './schema.js'; // its schema: RESULT_ROW there
+export type { Concurrency, Overlap, ResultRow } from './schema.js'; // its schema: RESULT_ROW there
 
 export function makeRow(
   p: Point,
@@ -13,6 +13,7 @@ export function makeRow(
   cycle = 1,
   graph?: { iters: number; launches: number },
   overlap?: Overlap,
+  concurrency?: Concurrency,
 ): ResultRow {
   const op = getOp(p.op);
   const bytes = algBytes(op, p.count, p.typeSize, p.ranks);
@@ -40,5 +41,11 @@ export function makeRow(
     bus_factor: factor,
     wrong,
     ...(overlap && { overlap }),
+    ...(concurrency && {
+      concurrent: {
+        ...concurrency,
+        aggregate_busbw_gbs: algbw === null ? null : algbw * factor * concurrency.copies,
+      },
+    }),
   };
 }

@@ -61,6 +61,25 @@ const OVERLAP = Type.Object(
 );
 export type Overlap = Static<typeof OVERLAP>;
 
+// --concurrent k: the copies together (the row's times), one copy alone, and each copy's completion.
+const CONCURRENT = Type.Object(
+  {
+    copies: Type.Integer({ minimum: 2 }),
+    alone_us: Type.Number({ description: 'one copy alone, µs per op (the ranks’ mean)' }),
+    together_us: Type.Number({ description: 'all copies started to the last one done (time_us.avg)' }),
+    slowdown: Nullable(
+      Type.Number({ description: 'together_us / alone_us: 1 = fully concurrent, copies = serialized' }),
+    ),
+    copy_us: Type.Array(Type.Number(), { description: "each copy's mean time from the common start to its end" }),
+  },
+  { additionalProperties: false },
+);
+export type Concurrency = Static<typeof CONCURRENT>;
+const CONCURRENT_ROW = Type.Composite([
+  CONCURRENT,
+  Type.Object({ aggregate_busbw_gbs: Nullable(Type.Number({ description: 'copies × busbw_gbs' })) }),
+]);
+
 export const RESULT_ROW = Type.Object(
   {
     op: Type.String(),
@@ -89,6 +108,7 @@ export const RESULT_ROW = Type.Object(
     bus_factor: Num,
     wrong: Nullable(Whole),
     overlap: Type.Optional(OVERLAP),
+    concurrent: Type.Optional(CONCURRENT_ROW),
   },
   { additionalProperties: false },
 );

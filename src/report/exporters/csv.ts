@@ -39,6 +39,10 @@ const COLUMNS = [
   'overlap_compute_us',
   'overlap_pure_us',
   'overlap_pct',
+  'concurrent_copies',
+  'concurrent_alone_us',
+  'concurrent_slowdown',
+  'concurrent_aggregate_busbw_gbs',
 ];
 
 function record(r: ResultRow): unknown[] {
@@ -73,6 +77,10 @@ function record(r: ResultRow): unknown[] {
     r.overlap?.compute_us ?? '',
     r.overlap?.pure_us ?? '',
     r.overlap?.percent ?? '',
+    r.concurrent?.copies ?? '',
+    r.concurrent?.alone_us ?? '',
+    r.concurrent?.slowdown ?? '',
+    r.concurrent?.aggregate_busbw_gbs ?? '',
   ];
 }
 

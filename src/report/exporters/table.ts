@@ -75,8 +75,9 @@ export function layoutFor(meta: RunMeta, row: ResultRow, wide = meta.plan.output
     plannedIters = points[0].iters;
     constants.push(`${plannedIters} iterations`);
   }
-  if (meta.plan.timing === 'overlap') {
-    overlapColumns(columns);
+  if (meta.plan.timing === 'overlap' || (meta.plan.concurrent ?? 1) > 1) {
+    if (meta.plan.timing === 'overlap') overlapColumns(columns);
+    else concurrentColumns(columns);
     if (meta.plan.check || wide) columns.push(col('#wrong', 6, (r) => (r.wrong === null ? 'N/A' : String(r.wrong))));
     return { columns, constants, plannedIters };
   }
@@ -109,6 +110,17 @@ function overlapColumns(columns: Column[]): void {
       r.overlap?.percent === null || r.overlap?.percent === undefined ? '-' : `${r.overlap.percent.toFixed(1)} %`,
     ),
   );
+}
+
+/** --concurrent: the copies together, one alone, the slowdown, one copy's and the aggregate busbw. */
+function concurrentColumns(columns: Column[]): void {
+  columns.push(col('together', TIME_WIDTH, (r) => formatTime(r.time_us.avg)));
+  columns.push(col('p50', TIME_WIDTH, (r) => formatTime(r.time_us.p50)));
+  columns.push(col('alone', TIME_WIDTH, (r) => (r.concurrent ? formatTime(r.concurrent.alone_us) : '-')));
+  const slow = (r: ResultRow) => r.concurrent?.slowdown;
+  columns.push(col('slowdown', 8, (r) => (typeof slow(r) === 'number' ? `${(slow(r) as number).toFixed(2)}×` : '-')));
+  columns.push(col('busbw', BW_WIDTH, (r) => formatBw(r.busbw_gbs)));
+  columns.push(col('agg busbw', BW_WIDTH, (r) => formatBw(r.concurrent?.aggregate_busbw_gbs ?? null)));
 }
 
 function tablePoints(meta: RunMeta, row: ResultRow): Point[] {
