@@ -1,5 +1,6 @@
-// --concurrent k on real MPI ranks: k copies of a collective at once on their own communicators
-// and buffer slices, each checked, with one copy alone for the slowdown; and what it refuses.
+// --concurrent k and `ccbench mix` on real MPI ranks: copies of a collective, or different
+// collectives, at once on their own communicators and buffer slices, each checked, with each
+// alone for the slowdown; the dl-step suite; and what they refuse.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -114,6 +115,74 @@ describe('--concurrent', () => {
       const bad = await ccbench(['allreduce', '--concurrent', k, '-n', '2', '--sizes', '8']);
       assert.equal(bad.code, 2, bad.stderr);
       assert.match(bad.stderr, /--concurrent/);
+    }
+  });
+
+  test('a mix of three collectives: a row each with its slowdown against it alone, every item checked', async () => {
+    const json = join(dir, 'mix.json');
+    const r = await ccbench([
+      'mix',
+      'allreduce:64K,alltoall:16K,broadcast:4K',
+      '-n',
+      '2',
+      ...QUICK,
+      '--check',
+      '--json',
+      json,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /a mix: every item at once, each on its own communicator/);
+    const doc = readJson(json);
+    assert.equal(doc.plan.mix, true);
+    assert.deepEqual(
+      doc.results.map((x: { op: string; size_bytes: number }) => `${x.op} ${x.size_bytes}`),
+      ['allreduce 65536', 'alltoall 16384', 'broadcast 4096'],
+    );
+    for (const row of doc.results) {
+      const c = row.concurrent;
+      assert.equal(row.wrong, 0, row.op);
+      assert.deepEqual(c.mix, ['allreduce 64 KiB', 'alltoall 16 KiB', 'broadcast 4 KiB']);
+      assert.equal(c.copy_us.length, 3);
+      assert.ok(c.alone_us > 0 && c.slowdown > 0, JSON.stringify(c));
+      assert.equal(c.aggregate_busbw_gbs, null, 'the items are not alike');
+      assert.ok(Math.abs(c.together_us - row.time_us.avg) < 1e-6 * c.together_us, "the row's times are its own");
+    }
+  });
+
+  test('the dl-step suite is a mix; its sizes can be overridden', async () => {
+    const json = join(dir, 'dl-step.json');
+    const r = await ccbench(['suite', 'dl-step', '-n', '2', '--sizes', '32K', '--iters', '3', '-q', '--json', json]);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = readJson(json);
+    assert.deepEqual(
+      doc.results.map((x: { op: string }) => x.op),
+      ['allreduce', 'allgather', 'reducescatter', 'alltoall'],
+    );
+    assert.ok(doc.results.every((x: { concurrent?: { copies: number } }) => x.concurrent?.copies === 4));
+  });
+
+  test('a bad mix: one line and exit 2', async () => {
+    const cases: [string[], RegExp][] = [
+      [['allreduce:1M'], /a mix needs two or more items/],
+      [['allreduce:1M,'], /a mix needs two or more items/],
+      [['allreduce,alltoall:1K'], /mix item 'allreduce' is not op:size/],
+      [['allreduce:1M,bogus:1K'], /unknown op 'bogus'/],
+      [['allreduce:8:1M,alltoall:1K'], /is not op:size/],
+      [['allreduce:8,16,alltoall:1K'], /is not op:size/],
+      [['latency:8,allreduce:1K'], /latency is point-to-point; a mix times non-blocking collectives/],
+      [
+        ['allreduce:1K,alltoall:1K', '--backend', 'gloo', '--launcher', 'local'],
+        /a mix starts its items with non-blocking collectives: Gloo/,
+      ],
+      [['allreduce:1K,alltoall:1K', '--ranks', '1,2'], /a mix runs on one rank count/],
+      [['allreduce:1K,alltoall:1K', '--dtype', 'float32,int32'], /one --dtype and one --reduce-op/],
+      [['allreduce:1K,alltoall:1K', '--concurrent', '2'], /drop --concurrent/],
+    ];
+    for (const [args, msg] of cases) {
+      const r = await ccbench(['mix', ...args, '-n', '2']);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.match(r.stderr, msg);
     }
   });
 });

@@ -48,6 +48,12 @@ class Comm {
   virtual std::string cannotStart(const OpInfo& op) const;
   virtual void start(const OpInfo& op, const OpArgs& a);
   virtual void finish();
+  // Whether the started op is done, without waiting (it progresses the library); once true, the
+  // op is finished. The default waits.
+  virtual bool test() {
+    finish();
+    return true;
+  }
   virtual void barrier() = 0;
   virtual double maxAcross(double v) = 0;
   // Waits until the work this rank issued is done. Library backends poll here, so that a hang

@@ -189,6 +189,12 @@ class MpiComm final : public Comm {
 
   void finish() override { check(MPI_Wait(&pending_, MPI_STATUS_IGNORE), "MPI_Wait"); }
 
+  bool test() override {
+    int done = 0;
+    check(MPI_Test(&pending_, &done, MPI_STATUS_IGNORE), "MPI_Test");
+    return done != 0;
+  }
+
   void prepare(const OpInfo&, const OpArgs& a) override {
     if (reqs_.size() < size_t(2 * a.window)) reqs_.resize(size_t(2 * a.window));
     counts_.assign(size_t(size_), int(a.count));  // MPI_Reduce_scatter's per-rank counts, all equal

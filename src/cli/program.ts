@@ -7,6 +7,7 @@ import { OPS, SIZE_MEANING, type OpDef } from '../ops/index.js';
 import { BACKENDS } from '../plan/backends.js';
 import { OPTIONS, parseCounts, parseValue, type OptionDecl, type PlanInput } from '../plan/options.js';
 import type { RunSpec } from '../plan/plan.js';
+import { parseMix } from '../plan/mix.js';
 import { applySuite, listSuites, loadSuite } from '../plan/suites.js';
 import { SBATCH_OPTIONS, type SbatchOptions } from '../launch/sbatch.js';
 import { EXPORTERS, resolveOut } from '../report/exporters/index.js';
@@ -67,7 +68,7 @@ function optionOf(key: string, d: OptionDecl): Option {
 }
 
 function addOptions(cmd: Command, decls: Record<string, OptionDecl>): Command {
-  for (const [key, d] of Object.entries(decls)) cmd.addOption(optionOf(key, d));
+  for (const [key, d] of Object.entries(decls)) if (d.cli !== false) cmd.addOption(optionOf(key, d));
   return cmd;
 }
 
@@ -212,7 +213,7 @@ export function buildProgram(run: RunHandler, sbatch: SbatchHandler, info: InfoH
   const suite = addRunOptions(
     program
       .command('suite')
-      .argument('<name>', 'a suite in suites/ (osu, nccl-tests, smoke, characterize) or a suite file')
+      .argument('<name>', 'a suite in suites/ (osu, nccl-tests, smoke, characterize, dl-step) or a suite file')
       .description("a named set of runs in one launch; options you give override the suite's"),
   );
   suite.addHelpText(
@@ -226,6 +227,20 @@ export function buildProgram(run: RunHandler, sbatch: SbatchHandler, info: InfoH
     const { runs, options } = applySuite(loadSuite(name), opts, explicit);
     return run(runs, { ...opts, ...options });
   });
+
+  const mix = addRunOptions(
+    program
+      .command('mix')
+      .argument('<items>', 'op:size,op:size,… e.g. allreduce:64M,alltoall:1M')
+      .description(
+        "different collectives at once, each on its own communicator (mpi): each one's slowdown against it alone",
+      ),
+  );
+  mix.addHelpText(
+    'after',
+    '\nExamples:\n  $ ccbench mix allreduce:64M,alltoall:1M -n 2 --check\n  $ ccbench mix allreduce:16M,allgather:4M,reducescatter:4M -n 4 --json mix.json',
+  );
+  mix.action(async (items: string, opts: CliOptions) => run(parseMix(items), { ...opts, mix: true }));
 
   const sb = addRunOptions(
     program

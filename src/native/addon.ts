@@ -105,6 +105,8 @@ export interface Addon {
   split(k: number, bootstrap?: Buffer): Promise<number>;
   allocate(sendBytes: number, recvBytes: number): Promise<void>;
   measure(comm: number, spec: MeasureSpec): Promise<MeasureResult>;
+  /** `ccbench mix`: every [communicator, spec] at once; one result per item. */
+  measureMix(items: [number, MeasureSpec][]): Promise<MeasureResult[]>;
   controlBarrier(): Promise<void>;
   controlBcast(data: Buffer, root: number): Promise<Buffer>;
   controlGather(data: Buffer): Promise<Buffer[] | null>;

@@ -141,7 +141,7 @@ export function bufferBytes(plan: Plan, points = expandPoints(plan)): { send: nu
       recv = Math.max(recv, r);
     }
   }
-  // --concurrent k: a slice per copy, each 64-byte aligned (native/engine/concurrent.cc).
-  const k = plan.concurrent ?? 1;
+  // --concurrent k or a mix of k items: a slice each, 64-byte aligned (native/engine/concurrent.cc).
+  const k = plan.mix ? points.length : (plan.concurrent ?? 1);
   return k > 1 ? { send: (send + 64) * k, recv: (recv + 64) * k } : { send, recv };
 }

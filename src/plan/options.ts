@@ -21,6 +21,7 @@ export interface OptionDecl {
   defaultText?: string; // --help's words for a default that depends on more than the option
   suite?: boolean; // a suite file may set it ("options": {"<long name>": value})
   sbatch?: boolean; // `ccbench sbatch` passes it on to the job's ranks
+  cli?: false; // not a flag of the run commands: a command (or a suite file) sets it
 }
 
 // 32-bit signed counters in the engine; Node's timers hold at most 2^31-1 ms.
@@ -174,6 +175,13 @@ export const OPTIONS = {
     suite: true,
     sbatch: true,
     help: "capture each size's iterations in a CUDA/HIP graph once and launch it this many times (nccl and rccl; nccl-tests -G)",
+  },
+  mix: {
+    flags: '--mix',
+    kind: 'flag',
+    cli: false,
+    suite: true,
+    help: 'the runs at once, each on its own communicator (`ccbench mix`), instead of one after another',
   },
   concurrent: {
     flags: '--concurrent <k>',

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { findOp, OPS } from '../ops/index.js';
 import { BACKENDS, findBackend, type BackendDef, type Timing } from './backends.js';
+import { checkMix } from './mix.js';
 import { DTYPES, findDtype, REDOPS, type RedOp } from './dtypes.js';
 import { expand } from './expand.js';
 import { checkRange, defaultOf, OPTIONS, type OptionKey, type PlanInput } from './options.js';
@@ -60,6 +61,7 @@ export interface Plan {
   gpusPerNode?: number; // GPUs a node's ranks share, overriding the visible count
   graphLaunches: number; // 0: no graph; else capture the iterations once, launch this many times
   concurrent: number; // copies of each op run at once on their own communicators (1: the op alone)
+  mix: boolean; // the runs at once, one point each, each on its own communicator (`ccbench mix`)
   output: { stdout: string | null; files: OutputTarget[]; overwrite: boolean; quiet: boolean; wide?: boolean };
   notes: string[]; // combinations skipped, sizes merged, and the like
   request: { runs: RunSpec[]; options: PlanInput }; // what was asked, to plan again once `auto` is resolved
@@ -81,7 +83,8 @@ const RANGED: OptionKey[] = [
 
 export function buildPlan(runSpecs: (string | RunSpec)[], o: PlanInput, worldSize?: number): Plan {
   const specs = runSpecs.map((r) => (typeof r === 'string' ? { op: r } : r));
-  const strict = specs.length === 1; // a single op asked by name: impossible combinations are errors
+  // A single op asked by name, or a mix (every item must run): impossible combinations are errors.
+  const strict = specs.length === 1 || o.mix === true;
   const ops = specs.map(({ op: n }) => {
     const op = findOp(n);
     if (!op) throw new UsageError(`unknown op '${n}'; choose from ${OPS.map((x) => x.name).join(', ')}`);
@@ -130,6 +133,7 @@ export function buildPlan(runSpecs: (string | RunSpec)[], o: PlanInput, worldSiz
     gpusPerNode: o.gpusPerNode,
     graphLaunches: o.graph ?? 0,
     concurrent: o.concurrent ?? 1,
+    mix: o.mix ?? false,
     output: resolveOutput(o),
     notes: [],
     request: { runs: specs, options: o },
@@ -156,8 +160,8 @@ export function buildPlan(runSpecs: (string | RunSpec)[], o: PlanInput, worldSiz
   ops.forEach((op, i) => {
     const lacks =
       backend.lacks?.[op.name] ??
-      ((plan.timing === 'overlap' || plan.concurrent > 1) && (op.pairwise || op.name === 'sendrecv')
-        ? `${op.name} is point-to-point; ${plan.timing === 'overlap' ? '--overlap' : '--concurrent'} times non-blocking collectives (OSU's osu_i* benchmarks)`
+      ((plan.timing === 'overlap' || plan.concurrent > 1 || plan.mix) && (op.pairwise || op.name === 'sendrecv')
+        ? `${op.name} is point-to-point; ${plan.timing === 'overlap' ? '--overlap' : plan.mix ? 'a mix' : '--concurrent'} times non-blocking collectives (OSU's osu_i* benchmarks)`
         : undefined);
     if (lacks) {
       if (strict) throw new UsageError(lacks);
@@ -187,6 +191,7 @@ export function buildPlan(runSpecs: (string | RunSpec)[], o: PlanInput, worldSiz
   // Expanding validates every combination (rank rules, sizes too small, counts too large).
   const { points, notes } = expand(plan, strict);
   plan.notes.push(...notes);
+  if (plan.mix) checkMix(o, backend, points, plan.runs.length, rankCounts);
   if (points.length === 0)
     throw new UsageError('nothing to measure: every size is too small for the ops, dtypes and rank counts asked for');
   return plan;

@@ -1,7 +1,7 @@
 // The sweep as one rank sees it: for every point, measure (if this rank is in the point's
 // communicator), send the samples to rank 0, and on rank 0 turn them into a result row.
 import type { ControlPlane } from '../control/control.js';
-import type { Addon, MeasureResult } from '../native/addon.js';
+import type { Addon, MeasureResult, MeasureSpec } from '../native/addon.js';
 import { getOp } from '../ops/index.js';
 import type { Plan, Point } from '../plan/plan.js';
 import { formatBytes } from '../plan/sizes.js';
@@ -66,8 +66,36 @@ export function decodeResult(buf: Buffer): Gathered {
   };
 }
 
+/** Several results (a mix's items) in one message: a count, then each result with its length. */
+export function encodeResults(rs: MeasureResult[]): Buffer {
+  const bufs = rs.map(encodeResult);
+  const head = Buffer.alloc(4 + 4 * bufs.length);
+  head.writeUInt32LE(bufs.length);
+  bufs.forEach((b, i) => head.writeUInt32LE(b.length, 4 + 4 * i));
+  return Buffer.concat([head, ...bufs]);
+}
+
+export function decodeResults(buf: Buffer): Gathered[] {
+  const n = buf.readUInt32LE(0);
+  const out: Gathered[] = [];
+  let at = 4 + 4 * n;
+  for (let i = 0; i < n; i++) {
+    const len = buf.readUInt32LE(4 + 4 * i);
+    out.push(decodeResult(buf.subarray(at, at + len)));
+    at += len;
+  }
+  return out;
+}
+
 /** Combines every rank's contribution for one point into its row (rank 0). */
-export function combine(point: Point, parts: Gathered[], checked: boolean, cycle = 1, graphLaunches = 0): ResultRow {
+export function combine(
+  point: Point,
+  parts: Gathered[],
+  checked: boolean,
+  cycle = 1,
+  graphLaunches = 0,
+  mix?: string[],
+): ResultRow {
   const reporters = parts.filter((p) => p.member && p.reporter);
   const wrong = checked ? parts.filter((p) => p.member).reduce((s, p) => s + Math.max(0, p.wrong), 0) : null;
   const graph = graphLaunches > 0 ? { iters: reporters[0].iters, launches: graphLaunches } : undefined;
@@ -81,12 +109,15 @@ export function combine(point: Point, parts: Gathered[], checked: boolean, cycle
     cycle,
     graph,
     overlapOf(reporters),
-    concurrencyOf(reporters),
+    concurrencyOf(reporters, mix),
   );
 }
 
-/** --concurrent: one copy alone and each copy together, averaged over the ranks. */
-export function concurrencyOf(parts: Gathered[]): Concurrency | undefined {
+/**
+ * --concurrent: one copy alone and the copies together; a mix (its items' labels): this item
+ * alone and this item's completion when all ran at once. Averaged over the ranks.
+ */
+export function concurrencyOf(parts: Gathered[], mix?: string[]): Concurrency | undefined {
   const timed = parts.filter((p) => p.aloneUs !== undefined && p.copyUs !== undefined);
   if (timed.length === 0) return undefined;
   const mean = (f: (p: Gathered) => number) => timed.reduce((s, p) => s + f(p), 0) / timed.length;
@@ -99,6 +130,7 @@ export function concurrencyOf(parts: Gathered[]): Concurrency | undefined {
     together_us: together,
     slowdown: alone > 0 ? together / alone : null,
     copy_us: copies,
+    ...(mix && { mix }),
   };
 }
 
@@ -159,11 +191,68 @@ export async function sweep(ctx: SweepContext): Promise<number> {
   }
 
   let wrong = 0;
+  if (plan.mix) {
+    const own: number[] = [];
+    for (const p of points) own.push(await split(p.ranks)); // a communicator per item
+    for (let cycle = 1; cycle <= plan.repeat; cycle++) {
+      ctx.tracker.step = { index: 0, cycle };
+      wrong += await runMix(ctx, own, cycle);
+    }
+    return wrong;
+  }
   for (let cycle = 1; cycle <= plan.repeat; cycle++)
     for (const [index, point] of points.entries()) {
       ctx.tracker.step = { index, cycle };
       wrong += await runPoint(ctx, handles.get(point.ranks) as number, point, cycle, copies.get(point.ranks));
     }
+  return wrong;
+}
+
+/** What the engine needs for one point. */
+function measureSpec(plan: Plan, point: Point): MeasureSpec {
+  return {
+    op: point.op,
+    dtype: point.dtype,
+    redop: point.redop === 'none' ? 'sum' : point.redop,
+    root: Math.max(0, point.root),
+    count: point.count,
+    inPlace: point.inPlace,
+    iters: point.iters,
+    warmup: point.warmup,
+    maxTimeSec: plan.maxTimePerSize,
+    timing: plan.timing,
+    window: plan.window,
+    check: plan.check,
+    graphLaunches: plan.graphLaunches,
+  };
+}
+
+/** A mix: every point at once on its own communicator; a row per point, on rank 0. */
+async function runMix(ctx: SweepContext, handles: number[], cycle: number): Promise<number> {
+  const { addon, control, plan, points, tracker } = ctx;
+  const labels = points.map((p) => `${p.op} ${formatBytes(p.sizeBytes)}`);
+  const where = `the mix ${labels.join(' + ')}` + (plan.repeat > 1 ? ` (cycle ${cycle} of ${plan.repeat})` : '');
+  tracker.at(where);
+  const results = await tracker.watch(
+    where,
+    addon.measureMix(points.map((p, c): [number, MeasureSpec] => [handles[c], measureSpec(plan, p)])),
+  );
+  const parts = await tracker.watch(`${where} (gathering results)`, control.gather(encodeResults(results)));
+  if (!parts) return 0;
+  const byRank = parts.map(decodeResults);
+  let wrong = 0;
+  points.forEach((point, c) => {
+    const row = combine(
+      point,
+      byRank.map((r) => r[c]),
+      plan.check,
+      cycle,
+      0,
+      labels,
+    );
+    ctx.onRow?.(row);
+    wrong += row.wrong ?? 0;
+  });
   return wrong;
 }
 
@@ -183,22 +272,7 @@ async function runPoint(
     handle >= 0
       ? await tracker.watch(
           where,
-          addon.measure(handle, {
-            op: point.op,
-            dtype: point.dtype,
-            redop: point.redop === 'none' ? 'sum' : point.redop,
-            root: Math.max(0, point.root),
-            count: point.count,
-            inPlace: point.inPlace,
-            iters: point.iters,
-            warmup: point.warmup,
-            maxTimeSec: plan.maxTimePerSize,
-            timing: plan.timing,
-            window: plan.window,
-            check: plan.check,
-            graphLaunches: plan.graphLaunches,
-            ...(copies.length > 0 && { copies }),
-          }),
+          addon.measure(handle, { ...measureSpec(plan, point), ...(copies.length > 0 && { copies }) }),
         )
       : null;
   const parts = await tracker.watch(`${where} (gathering results)`, control.gather(encodeResult(result)));

@@ -44,7 +44,8 @@ export function makeRow(
     ...(concurrency && {
       concurrent: {
         ...concurrency,
-        aggregate_busbw_gbs: algbw === null ? null : algbw * factor * concurrency.copies,
+        // k copies of one op move k times the bytes; a mix's items are not alike (null).
+        aggregate_busbw_gbs: algbw === null || concurrency.mix ? null : algbw * factor * concurrency.copies,
       },
     }),
   };

@@ -71,6 +71,7 @@ const CONCURRENT = Type.Object(
       Type.Number({ description: 'together_us / alone_us: 1 = fully concurrent, copies = serialized' }),
     ),
     copy_us: Type.Array(Type.Number(), { description: "each copy's mean time from the common start to its end" }),
+    mix: Type.Optional(Type.Array(Type.String(), { description: '`ccbench mix`: the items, in order' })),
   },
   { additionalProperties: false },
 );
