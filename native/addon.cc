@@ -311,6 +311,10 @@ Napi::Value Measure(const Napi::CallbackInfo& info) {
   spec.window = int(num(o, "window"));
   spec.check = flag(o, "check");
   spec.graphLaunches = o.Has("graphLaunches") ? int(num(o, "graphLaunches")) : 0;
+  if (o.Has("matrix") && o.Get("matrix").IsTypedArray()) {  // alltoallv's counts, as a Float64Array
+    Napi::Float64Array m = o.Get("matrix").As<Napi::Float64Array>();
+    spec.matrix.assign(m.Data(), m.Data() + m.ElementLength());
+  }
   return schedule(env, [handle, spec]() -> Finish {
     State& s = state();
     auto res = std::make_shared<MeasureResult>(measure(commByHandle(handle), *s.device, s.buffers, spec, s.progress));

@@ -67,6 +67,7 @@ export interface MeasureSpec {
   window: number;
   check: boolean;
   graphLaunches?: number;
+  matrix?: Float64Array; // alltoallv: n × n element counts, row = sender
 }
 
 export interface MeasureResult {

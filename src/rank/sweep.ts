@@ -3,7 +3,8 @@
 import type { ControlPlane } from '../control/control.js';
 import type { Addon, MeasureResult } from '../native/addon.js';
 import { getOp } from '../ops/index.js';
-import type { Plan, Point } from '../plan/plan.js';
+import { patternLabel, traffic } from '../plan/patterns.js';
+import { pointMatrix, type Plan, type Point } from '../plan/plan.js';
 import { formatBytes } from '../plan/sizes.js';
 import { makeRow, type ResultRow } from '../report/row.js';
 import { summarize } from '../report/stats.js';
@@ -51,6 +52,12 @@ export function combine(point: Point, parts: Gathered[], checked: boolean, cycle
   const reporters = parts.filter((p) => p.member && p.reporter);
   const wrong = checked ? parts.filter((p) => p.member).reduce((s, p) => s + Math.max(0, p.wrong), 0) : null;
   const graph = graphLaunches > 0 ? { iters: reporters[0].iters, launches: graphLaunches } : undefined;
+  // alltoallv: what each rank sent and received, and each rank's own time, so the hot one shows.
+  const skew = point.pattern && {
+    pattern: patternLabel(point.pattern),
+    traffic: traffic(pointMatrix(point), point.ranks, point.typeSize),
+    rankUs: parts.filter((p) => p.member).map((p) => p.meanUs),
+  };
   return makeRow(
     point,
     summarize(
@@ -60,6 +67,7 @@ export function combine(point: Point, parts: Gathered[], checked: boolean, cycle
     wrong,
     cycle,
     graph,
+    skew || undefined,
   );
 }
 
@@ -134,6 +142,7 @@ async function runPoint(ctx: SweepContext, handle: number, point: Point, cycle: 
             window: plan.window,
             check: plan.check,
             graphLaunches: plan.graphLaunches,
+            ...(point.pattern && { matrix: pointMatrix(point) }),
           }),
         )
       : null;
