@@ -20,13 +20,14 @@ export interface SeriesKey {
   redop: string;
   in_place: boolean;
   root: number;
+  pattern?: string; // alltoallv: one series per traffic pattern
 }
 
 export const seriesId = (r: SeriesKey): string =>
-  `${r.op}|${r.ranks}|${r.dtype}|${r.redop}|${r.in_place ? 'in' : 'out'}|${r.root}`;
+  `${r.op}|${r.ranks}|${r.dtype}|${r.redop}|${r.in_place ? 'in' : 'out'}|${r.root}${r.pattern ? `|${r.pattern}` : ''}`;
 
 export function seriesLabel(k: SeriesKey): string {
-  const parts = [k.op, `${k.ranks} ranks`, k.dtype];
+  const parts = [k.op, ...(k.pattern ? [`pattern ${k.pattern}`] : []), `${k.ranks} ranks`, k.dtype];
   if (k.redop !== 'none') parts.push(k.redop);
   if (k.root >= 0) parts.push(`root ${k.root}`);
   parts.push(k.in_place ? 'in-place' : 'out-of-place');
@@ -76,7 +77,15 @@ export function group(rows: ResultRow[]): Grouped {
     let s = bySeries.get(id);
     if (!s) {
       s = {
-        key: { op: r.op, ranks: r.ranks, dtype: r.dtype, redop: r.redop, in_place: r.in_place, root: r.root },
+        key: {
+          op: r.op,
+          ranks: r.ranks,
+          dtype: r.dtype,
+          redop: r.redop,
+          in_place: r.in_place,
+          root: r.root,
+          ...(r.pattern !== undefined && { pattern: r.pattern }),
+        },
         rows: new Map(),
       };
       bySeries.set(id, s);

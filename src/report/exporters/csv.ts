@@ -36,6 +36,11 @@ const COLUMNS = [
   'busbw_gbs',
   'bus_factor',
   'wrong',
+  // alltoallv only (empty for other ops): its pattern, the skew of what ranks receive, the slowest rank's time
+  'pattern',
+  'recv_max_over_mean',
+  'recv_gini',
+  'rank_time_max_us',
 ];
 
 function record(r: ResultRow): unknown[] {
@@ -67,6 +72,10 @@ function record(r: ResultRow): unknown[] {
     r.busbw_gbs ?? '',
     r.bus_factor,
     r.wrong ?? '',
+    r.pattern ?? '',
+    r.imbalance?.max_over_mean ?? '',
+    r.imbalance?.gini ?? '',
+    r.rank_time_us ? Math.max(...r.rank_time_us) : '',
   ];
 }
 
