@@ -74,7 +74,8 @@ export function combine(point: Point, parts: Gathered[], checked: boolean, cycle
 export function describePoint(p: Point): string {
   const redop = p.redop === 'none' ? '' : ` ${p.redop}`;
   const size = getOp(p.op).shape === 'none' ? '' : ` ${formatBytes(p.sizeBytes)}`;
-  return `${p.op}${size} ${p.dtype}${redop} on ${p.ranks} ranks`;
+  const pattern = p.pattern ? ` (${patternLabel(p.pattern)})` : '';
+  return `${p.op}${pattern}${size} ${p.dtype}${redop} on ${p.ranks} ranks`;
 }
 
 export interface SweepContext {
