@@ -77,7 +77,8 @@ export function layoutFor(meta: RunMeta, row: ResultRow, wide = meta.plan.output
     plannedIters = points[0].iters;
     constants.push(`${plannedIters} iterations`);
   }
-  // alltoallv's skew columns take the place of min: the slowest rank is what its skew shows.
+  // alltoallv's skew columns take the place of min and p99 (both stay in the JSON; --wide shows
+  // them): max is the slowest rank's time, and slow says which rank that is.
   const skewed = op.shape === 'varied';
   for (const [head, f] of [
     ['avg', (r: ResultRow) => r.time_us.avg],
@@ -86,16 +87,17 @@ export function layoutFor(meta: RunMeta, row: ResultRow, wide = meta.plan.output
     ['p50', (r: ResultRow) => r.time_us.p50],
     ['p99', (r: ResultRow) => r.time_us.p99],
   ] as const)
-    if (!(skewed && head === 'min') || wide) columns.push(col(head, TIME_WIDTH, (r) => formatTime(f(r))));
+    if (!(skewed && (head === 'min' || head === 'p99')) || wide)
+      columns.push(col(head, TIME_WIDTH, (r) => formatTime(f(r))));
   if (sized) {
     columns.push(col('algbw', BW_WIDTH, (r) => formatBw(r.algbw_gbs)));
     columns.push(col('busbw', BW_WIDTH, (r) => formatBw(r.busbw_gbs)));
   }
   if (skewed) {
-    const fixed = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(2));
-    columns.push(col('imb', 5, (r) => fixed(r.imbalance?.max_over_mean)));
-    columns.push(col('gini', 4, (r) => fixed(r.imbalance?.gini)));
-    columns.push(col('slowest', 4, (r) => slowestRank(r)));
+    const digits3 = (v: number | undefined) => (v === undefined ? '-' : v < 1000 ? v.toPrecision(3) : v.toFixed(0));
+    columns.push(col('imb', 4, (r) => digits3(r.imbalance?.max_over_mean)));
+    columns.push(col('gini', 4, (r) => (r.imbalance ? r.imbalance.gini.toFixed(2) : '-')));
+    columns.push(col('slow', 3, (r) => slowestRank(r)));
   }
   if (meta.plan.check || wide) columns.push(col('#wrong', 6, (r) => (r.wrong === null ? 'N/A' : String(r.wrong))));
   return { columns, constants, plannedIters };
