@@ -5,8 +5,11 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { group, seriesLabel } from '../src/compare/align.js';
 import { UsageError } from '../src/errors.js';
 import { buildPlan, expandPoints, pointMatrix } from '../src/plan/plan.js';
+import { makeRow } from '../src/report/row.js';
+import { stats } from './fixtures.js';
 import {
   countMatrix,
   gini,
@@ -216,5 +219,22 @@ describe('imbalance figures', () => {
     for (const a of xs) for (const b of xs) s += Math.abs(a - b);
     const mu = xs.reduce((a, b) => a + b) / xs.length;
     assert.ok(Math.abs(gini(xs) - s / (2 * xs.length ** 2 * mu)) < 1e-12);
+  });
+});
+
+describe('records', () => {
+  test("a row carries its pattern, and compare keeps each pattern's rows a series of their own", () => {
+    const plan = buildPlan(['alltoallv'], { sizes: '4K', np: 4, pattern: 'hot:1:0.5' });
+    const [p] = expandPoints(plan);
+    const skew = { pattern: 'hot:1:0.5', traffic: traffic(pointMatrix(p), 4, 4), rankUs: [9, 4, 4, 4] };
+    const hot = makeRow(p, stats(10), 0, 1, undefined, skew);
+    assert.equal(hot.alg_bytes, 8192); // rank 0 receives 2 × 4 KiB: the busiest rank's bytes
+    assert.equal(hot.size_bytes, 4096);
+    const even = { ...hot, pattern: 'uniform' };
+    const series = [...group([hot, even]).series.values()].map((s) => seriesLabel(s.key));
+    assert.deepEqual(series, [
+      'alltoallv · pattern hot:1:0.5 · 4 ranks · float32 · out-of-place',
+      'alltoallv · pattern uniform · 4 ranks · float32 · out-of-place',
+    ]);
   });
 });

@@ -154,7 +154,7 @@ export function patternLabel(p: Pattern): string {
 /** Why the pattern cannot serve n ranks, or '' (checked per rank count when the plan expands). */
 export function patternUnfit(p: Pattern, n: number): string {
   if (p.kind === 'hot' && p.k >= n)
-    return `--pattern hot:${p.k}:… needs more ranks than its ${p.k} hot ones; ${n} ranks are too few (lower k or raise the ranks)`;
+    return `--pattern hot:${p.k}:… needs more ranks than its ${p.k} hot ones; ${n} rank${n === 1 ? ' is' : 's are'} too few (lower k or raise the ranks)`;
   if (p.kind === 'matrix' && p.cells.length < n)
     return `--pattern matrix:${p.file} is ${p.cells.length} × ${p.cells.length}, too small for ${n} ranks (give an n × n matrix; a larger one is cut to its first n rows and columns, as nccl-tests does)`;
   return '';
