@@ -3,7 +3,7 @@
 // hot rank's imbalance and per-rank time in the JSON and the table, misdelivered blocks caught,
 // the same matrix on both backends, and the bad inputs. Runs stay tiny (2 cores).
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ccbench, leavesNoProcess, readJson, tempDir } from './helpers.js';
@@ -102,6 +102,7 @@ describe('alltoallv', () => {
 
   test('hot:1:0.5 on 4 MPI ranks: rank 0 receives twice the mean, each rank has its time, no wrong element', async () => {
     const json = join(dir, 'hot.json');
+    const csv = join(dir, 'hot.csv');
     const r = await ccbench([
       'alltoallv',
       '--pattern',
@@ -111,6 +112,8 @@ describe('alltoallv', () => {
       '--check',
       '--json',
       json,
+      '--csv',
+      csv,
       '--sizes',
       '64K',
       '--iters',
@@ -137,6 +140,12 @@ describe('alltoallv', () => {
     const line = r.stdout.split('\n').find((l) => /^\s+65536\s/.test(l))!;
     assert.match(line, /\s2\.00\s+0\.25\s+r[0-3]\s+0$/);
     for (const l of r.stdout.split('\n')) assert.ok(l.length <= 100, l);
+    // The CSV: the pattern, both imbalance figures and the slowest rank's time after the common columns.
+    const [head_, line_] = readFileSync(csv, 'utf8').trim().split('\n');
+    const at = (name: string) => line_.split(',')[head_.split(',').indexOf(name)];
+    assert.equal(at('pattern'), 'hot:1:0.5');
+    assert.equal(Number(at('recv_max_over_mean')), 2);
+    assert.equal(Number(at('rank_time_max_us')), row.time_us.max);
   });
 
   test('blocks misdelivered after the check op are caught (exit code 3)', async () => {

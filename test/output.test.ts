@@ -145,6 +145,10 @@ const CSV_HEADER = [
   'busbw_gbs',
   'bus_factor',
   'wrong',
+  'pattern',
+  'recv_max_over_mean',
+  'recv_gini',
+  'rank_time_max_us',
 ];
 
 function meta(plan: Plan): RunMeta {
