@@ -1,5 +1,5 @@
 // Which records of different files measure the same thing: the same op, rank count, size, dtype,
-// reduction, in-place form and root (the backend, library and machine may differ: comparing them
+// reduction, in-place form, root and alltoallv's pattern (the backend, library and machine may differ: comparing them
 // is the point). Records of one point from several --repeat cycles are one point, aggregated.
 import type { MedianCi, ResultRow } from '../report/schema.js';
 
