@@ -1,6 +1,7 @@
 // Which records of different files measure the same thing: the same op, rank count, size, dtype,
 // reduction, in-place form, root and alltoallv's pattern (the backend, library and machine may
-// differ: comparing them is the point). Records of one point from several --repeat cycles are one point, aggregated.
+// differ: comparing them is the point). Records of one point from several --repeat cycles are one
+// point, aggregated.
 import type { MedianCi, ResultRow } from '../report/schema.js';
 
 /** One point of one file: its cycles taken together. */
