@@ -1,12 +1,15 @@
 // alltoallv's traffic patterns: who sends how many elements to whom. Every rank computes the same
 // n × n count matrix from (pattern, seed, n, count) alone, with no communication: the generators
-// draw from a seeded PRNG written here, and a matrix file is read once where the plan is made
+// draw from a seeded PRNG of our own (random.ts), and a matrix file is read once where the plan is made
 // and travels in the plan. Cell [i][j] is what rank i sends to rank j (its row: all it sends;
 // its column: all it receives). The size column is the mean a rank sends, so count (elements)
 // is the mean row total: generated patterns give every row exactly count elements and make the
 // receivers uneven, as mixture-of-experts routing does (every rank routes its own tokens); a
 // weight matrix is scaled so the rows average count; a byte matrix is used as written.
 import { UsageError } from '../errors.js';
+import { gamma, prng } from './random.js';
+
+export { gini, traffic, type Traffic } from './traffic.js';
 
 export type Pattern =
   | { kind: 'uniform' }
@@ -250,83 +253,4 @@ export function apportion(total: number, w: Float64Array, out: Float64Array, at:
   }
   rem.sort((a, b) => w[b] - w[a] || a - b);
   for (let r = 0; r < total - given && r < rem.length; r++) out[at + rem[r]] += 1;
-}
-
-/**
- * A uniform [0, 1) generator for (seed, row): a Weyl sequence (step 0x9e3779b9, the golden
- * ratio in 32 bits) through murmur3's 32-bit finaliser, as native/engine/check.cc hashes its data.
- */
-export function prng(seed: number, row: number): () => number {
-  let state = fmix(fmix(seed >>> 0) ^ (row + 0x632be5ab)) >>> 0;
-  return () => {
-    state = (state + 0x9e3779b9) >>> 0;
-    return fmix(state) / 2 ** 32;
-  };
-}
-
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
-/**
- * A Gamma(α, 1) draw: Marsaglia and Tsang, "A simple method for generating gamma variables", ACM
- * TOMS 26(3), 2000 (α ≥ 1; for α < 1, Gamma(α + 1)·U^(1/α), their §6), with normal draws from
- * the Box–Muller transform.
- */
-function gamma(alpha: number, rng: () => number): number {
-  if (alpha < 1) return gamma(alpha + 1, rng) * (1 - rng()) ** (1 / alpha);
-  const d = alpha - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    const z = Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
-    const v = (1 + c * z) ** 3;
-    if (v <= 0) continue;
-    const u = 1 - rng();
-    if (Math.log(u) < 0.5 * z * z + d - d * v + d * Math.log(v)) return d * v;
-  }
-}
-
-/** What the matrix makes each rank send and receive (bytes), and how uneven the receiving is. */
-export interface Traffic {
-  send: number[];
-  recv: number[];
-  maxOverMean: number; // max / mean of the bytes received per rank (1: even)
-  gini: number; // the Gini coefficient of the bytes received per rank (0: even)
-  busiest: number; // max over ranks of max(send, recv) bytes: nccl-tests' alltoallv algbw bytes
-}
-
-export function traffic(m: Float64Array, n: number, ts: number): Traffic {
-  const send = new Array<number>(n).fill(0);
-  const recv = new Array<number>(n).fill(0);
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < n; j++) {
-      send[i] += m[i * n + j] * ts;
-      recv[j] += m[i * n + j] * ts;
-    }
-  const mean = recv.reduce((a, b) => a + b, 0) / n;
-  return {
-    send,
-    recv,
-    maxOverMean: mean > 0 ? Math.max(...recv) / mean : 1,
-    gini: gini(recv),
-    busiest: Math.max(...send, ...recv),
-  };
-}
-
-/**
- * The Gini coefficient: the mean absolute difference over twice the mean, Σi Σj |xi − xj| /
- * (2 n² μ), computed from the sorted values as Σi (2i − n + 1)·x(i) / (n² μ) (0-based i).
- */
-export function gini(xs: readonly number[]): number {
-  const n = xs.length;
-  const sum = xs.reduce((a, b) => a + b, 0);
-  if (n === 0 || sum === 0) return 0;
-  const s = [...xs].sort((a, b) => a - b);
-  let acc = 0;
-  for (let i = 0; i < n; i++) acc += (2 * i - n + 1) * s[i];
-  return acc / (n * sum);
 }
