@@ -310,6 +310,10 @@ bool specOf(Napi::Env env, Napi::Object o, MeasureSpec& spec) {
   spec.window = int(num(o, "window"));
   spec.check = flag(o, "check");
   spec.graphLaunches = o.Has("graphLaunches") ? int(num(o, "graphLaunches")) : 0;
+  if (o.Has("matrix") && o.Get("matrix").IsTypedArray()) {  // alltoallv's counts, as a Float64Array
+    Napi::Float64Array m = o.Get("matrix").As<Napi::Float64Array>();
+    spec.matrix.assign(m.Data(), m.Data() + m.ElementLength());
+  }
   return true;
 }
 

@@ -91,7 +91,7 @@ describe('launchers', () => {
     ]);
     assert.equal(r.code, 0, r.stderr);
     const rows = readJson(json).results;
-    assert.equal(new Set(rows.map((x: any) => x.op)).size, 14);
+    assert.equal(new Set(rows.map((x: any) => x.op)).size, 15);
     assert.ok(rows.every((x: any) => x.wrong === 0));
   });
 

@@ -47,6 +47,10 @@ function ntTable(op: string, bytes: number, ts: number, n: number): Expect {
       return { count: b, send: b, recv: b * n, printed: b * n * ts, alg: b * n * ts };
     case 'alltoall':
       return { count: b, send: b * n, recv: b * n, printed: b * n * ts, alg: b * n * ts };
+    case 'alltoallv':
+      // ccbench's own definition: the size is the mean a rank sends (nccl-tests prints the busiest
+      // rank's); the counts per peer and the algbw bytes come from the pattern (alltoallv.test.ts).
+      return { count: c, send: c, recv: c, printed: c * ts, alg: c * ts };
     case 'barrier':
       return { count: 0, send: 0, recv: 0, printed: 0, alg: 0 };
   }
@@ -166,6 +170,7 @@ describe('bus bandwidth factors', () => {
     reducescatter: (n) => (n - 1) / n,
     reducescatterv: (n) => (n - 1) / n,
     alltoall: (n) => (n - 1) / n,
+    alltoallv: (n) => (n - 1) / n,
     gather: (n) => (n - 1) / n,
     scatter: (n) => (n - 1) / n,
     broadcast: () => 1,

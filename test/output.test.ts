@@ -152,6 +152,10 @@ const CSV_HEADER = [
   'concurrent_alone_us',
   'concurrent_slowdown',
   'concurrent_aggregate_busbw_gbs',
+  'pattern',
+  'recv_max_over_mean',
+  'recv_gini',
+  'rank_time_max_us',
 ];
 
 function meta(plan: Plan): RunMeta {

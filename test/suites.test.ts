@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { UsageError } from '../src/errors.js';
 import { buildPlan, expandPoints, type PlanInput } from '../src/plan/plan.js';
+import { patternLabel } from '../src/plan/patterns.js';
 import { applySuite, listSuites, loadSuite } from '../src/plan/suites.js';
 import { tempDir } from './helpers.js';
 
@@ -17,9 +18,9 @@ function suiteFile(name: string, doc: unknown): string {
 }
 
 describe('shipped suites', () => {
-  test('osu, nccl-tests, smoke and characterize exist and each builds a valid plan on 2 ranks', () => {
+  test('osu, nccl-tests, smoke, characterize and moe exist and each builds a valid plan on 2 ranks', () => {
     const names = listSuites().map((s) => s.name);
-    for (const n of ['osu', 'nccl-tests', 'smoke', 'characterize']) assert.ok(names.includes(n), n);
+    for (const n of ['osu', 'nccl-tests', 'smoke', 'characterize', 'moe']) assert.ok(names.includes(n), n);
     for (const s of listSuites()) {
       const { runs, options } = applySuite(s, {}, new Set());
       const plan = buildPlan(runs, options, 2);
@@ -62,6 +63,33 @@ describe('shipped suites', () => {
     // What the user types wins: --ranks 2,8 replaces pow2.
     const typed = applySuite(s, { ranks: [2, 8] }, new Set(['ranks']));
     assert.deepEqual(buildPlan(typed.runs, typed.options, 8).rankCounts, [2, 8]);
+  });
+
+  test('moe: alltoallv from 1 MiB to 64 MiB per rank under five patterns, each run its own', () => {
+    const s = loadSuite('moe');
+    const { runs, options } = applySuite(s, {}, new Set());
+    const pts = expandPoints(buildPlan(runs, options, 4));
+    const labels = [...new Set(pts.map((p) => patternLabel(p.pattern!)))];
+    assert.deepEqual(labels, ['uniform', 'hot:1:0.5', 'hot:2:0.6', 'zipf:1.2', 'dirichlet:0.5:1']);
+    assert.ok(pts.every((p) => p.op === 'alltoallv'));
+    assert.deepEqual([pts[0].sizeBytes, pts.at(-1)!.sizeBytes], [1024 ** 2, 64 * 1024 ** 2]);
+    // A --pattern typed on the command line replaces every run's.
+    const typed = applySuite(s, { pattern: 'zipf:2' }, new Set(['pattern']));
+    const all = expandPoints(buildPlan(typed.runs, typed.options, 4)).map((p) => patternLabel(p.pattern!));
+    assert.deepEqual([...new Set(all)], ['zipf:2']);
+  });
+
+  test('a run\'s "pattern" must be a string, and a bad one is refused as --pattern is', () => {
+    assert.throws(
+      () => loadSuite(suiteFile('p1', { runs: [{ op: 'alltoallv', pattern: 3 }] })),
+      (e: unknown) => e instanceof UsageError && /runs\[0\]\.pattern must be a string/.test(e.message),
+    );
+    const s = loadSuite(suiteFile('p2', { runs: [{ op: 'alltoallv', pattern: 'zipf:x' }] }));
+    const { runs, options } = applySuite(s, {}, new Set());
+    assert.throws(
+      () => buildPlan(runs, options, 2),
+      (e: unknown) => e instanceof UsageError && /--pattern 'zipf:x': the exponent s must be a number/.test(e.message),
+    );
   });
 
   test('a suite may set "ranks": a list or "pow2", checked as --ranks is', () => {

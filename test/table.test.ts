@@ -2,7 +2,8 @@
 // unit and never an exponent, bandwidths with 3 significant digits, a mark on noisy rows.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { buildPlan, expandPoints, type PlanInput } from '../src/plan/plan.js';
+import { traffic } from '../src/plan/patterns.js';
+import { buildPlan, expandPoints, pointMatrix, type PlanInput } from '../src/plan/plan.js';
 import { formatBw, formatTime } from '../src/report/format.js';
 import { makeRow } from '../src/report/row.js';
 import { headerLine, layoutFor, legend, rowLine, TABLE_WIDTH, titleLines } from '../src/report/exporters/table.js';
@@ -83,6 +84,39 @@ describe('table layout', () => {
       out.join('\n'),
     );
     assert.ok(out.some((l) => l.includes('GB/s = 1e9 B/s')));
+  });
+
+  test('alltoallv: imbalance, Gini and the slowest rank after busbw, OSU iteration counts, marks: 100 columns', () => {
+    const plan = buildPlan(['alltoallv'], { sizes: '8:4G', check: true, np: 8, pattern: 'zipf:1.5' });
+    const out: string[] = [];
+    const w = new ResultWriter(meta(plan), (l) => out.push(...l.split('\n')));
+    w.open();
+    expandPoints(plan).forEach((p, i) => {
+      const skew = { pattern: 'zipf:1.5', traffic: traffic(pointMatrix(p), 8, 4), rankUs: [1, 2, 3, 4, 9, 5, 6, 7] };
+      // Noisy rows (avg far above p50), and a capped one, for the marks after the row.
+      const row = makeRow(p, stats(i % 2 ? 0.123 : 9876543.21, 1000, { p50: 1, p99: 2 }), 0, 1, undefined, skew);
+      w.add(i === 3 ? { ...row, iters: 5, iters_planned: 1000 } : row);
+    });
+    w.close('complete');
+    for (const l of out) assert.ok(l.length <= TABLE_WIDTH, `${l.length} columns: '${l}'`);
+    const header = out.find(isHeader) as string;
+    assert.deepEqual(cells(header), [
+      'size (B)',
+      'iters',
+      'avg',
+      'max',
+      'p50',
+      'algbw',
+      'busbw',
+      'imb',
+      'gini',
+      'slow',
+      '#wrong',
+    ]);
+    assert.ok(out.some((l) => /^# alltoallv · 8 ranks · pattern zipf:1\.5 · float32 · /.test(l)));
+    const last = cells(out.filter((l) => /^\s*\d+\s/.test(l)).at(-1)!);
+    // zipf 1.5 on 8 ranks: rank 0 gets 1 / Σ (j+1)^-1.5 = 0.519 of every row, 4.15 × the mean.
+    assert.deepEqual(last.slice(-4), ['4.15', '0.56', 'r4', '0']);
   });
 
   test('every op, dtype and reduction, with rank counts: all within 100 columns', () => {

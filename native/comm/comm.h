@@ -23,6 +23,9 @@ struct OpArgs {
   int root = 0;
   bool inPlace = false;
   int window = 1;  // messages per iteration for bw / bibw
+  // alltoallv: n × n element counts, row = sender (OpCall::matrix); backends derive their
+  // per-peer counts and offsets from it in prepare().
+  const size_t* matrix = nullptr;
 };
 
 class Comm {

@@ -4,6 +4,7 @@
 #include <gloo/allgather.h>
 #include <gloo/allreduce.h>
 #include <gloo/alltoall.h>
+#include <gloo/alltoallv.h>
 #include <gloo/barrier.h>
 #include <gloo/broadcast.h>
 #include <gloo/gather.h>
@@ -50,6 +51,7 @@ struct Plan {
   std::unique_ptr<::gloo::BroadcastOptions> broadcast;
   std::unique_ptr<::gloo::AllgatherOptions> allgather;
   std::unique_ptr<::gloo::AlltoallOptions> alltoall;
+  std::unique_ptr<::gloo::AlltoallvOptions> alltoallv;
   std::unique_ptr<::gloo::GatherOptions> gather;
   std::unique_ptr<::gloo::ScatterOptions> scatter;
   std::unique_ptr<ReduceScatter> reduceScatter;
@@ -199,6 +201,19 @@ class GlooComm final : public Comm {
         p.alltoall = std::move(o);
         break;
       }
+      case Op::AllToAllV: {  // pairwise, one block per peer (this rank's row out, its column in)
+        std::vector<int64_t> out(n), in(n);
+        for (size_t q = 0; q < n; ++q) {
+          out[q] = int64_t(a.matrix[size_t(rank_) * n + q]);
+          in[q] = int64_t(a.matrix[q * n + size_t(rank_)]);
+        }
+        auto o = std::make_unique<::gloo::AlltoallvOptions>(ctx_);
+        o->setInput<S>(static_cast<S*>(const_cast<void*>(a.send)), std::move(out));
+        o->setOutput<S>(static_cast<S*>(a.recv), std::move(in));
+        o->setTag(kTagOps);
+        p.alltoallv = std::move(o);
+        break;
+      }
       case Op::Gather: {  // direct to the root; in place, Gloo copies the root's chunk onto itself
         auto o = std::make_unique<::gloo::GatherOptions>(ctx_);
         o->setInput<S>(buffer(a.send, b));
@@ -259,6 +274,7 @@ class GlooComm final : public Comm {
         if (a.inPlace) std::memcpy(p.scratch.data(), a.recv, n * p.bytes);
         ::gloo::alltoall(*p.alltoall);
         break;
+      case Op::AllToAllV: ::gloo::alltoallv(*p.alltoallv); break;
       case Op::Gather: ::gloo::gather(*p.gather); break;
       case Op::Scatter: ::gloo::scatter(*p.scatter); break;
       case Op::ReduceScatter:

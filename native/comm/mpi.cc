@@ -118,6 +118,11 @@ class MpiComm final : public Comm {
         check(MPI_Reduce_scatter(s, a.recv, counts_.data(), dt, mpiOp(a), comm_), "MPI_Reduce_scatter");
         break;
       case Op::AllToAll: check(MPI_Alltoall(s, c, dt, a.recv, c, dt, comm_), "MPI_Alltoall"); break;
+      case Op::AllToAllV:
+        check(MPI_Alltoallv(a.send, sendCounts_.data(), sendDispls_.data(), dt, a.recv, recvCounts_.data(),
+                            recvDispls_.data(), dt, comm_),
+              "MPI_Alltoallv");
+        break;
       case Op::Gather:
         check(MPI_Gather(a.inPlace && !root ? a.send : s, c, dt, a.recv, c, dt, a.root, comm_), "MPI_Gather");
         break;
@@ -172,6 +177,11 @@ class MpiComm final : public Comm {
         check(MPI_Ireduce_scatter(s, a.recv, counts_.data(), dt, mpiOp(a), comm_, r), "MPI_Ireduce_scatter");
         break;
       case Op::AllToAll: check(MPI_Ialltoall(s, c, dt, a.recv, c, dt, comm_, r), "MPI_Ialltoall"); break;
+      case Op::AllToAllV:
+        check(MPI_Ialltoallv(a.send, sendCounts_.data(), sendDispls_.data(), dt, a.recv, recvCounts_.data(),
+                             recvDispls_.data(), dt, comm_, r),
+              "MPI_Ialltoallv");
+        break;
       case Op::Gather:
         check(MPI_Igather(a.inPlace && !root ? a.send : s, c, dt, a.recv, c, dt, a.root, comm_, r), "MPI_Igather");
         break;
@@ -195,9 +205,10 @@ class MpiComm final : public Comm {
     return done != 0;
   }
 
-  void prepare(const OpInfo&, const OpArgs& a) override {
+  void prepare(const OpInfo& op, const OpArgs& a) override {
     if (reqs_.size() < size_t(2 * a.window)) reqs_.resize(size_t(2 * a.window));
     counts_.assign(size_t(size_), int(a.count));  // MPI_Reduce_scatter's per-rank counts, all equal
+    if (op.id == Op::AllToAllV) alltoallvCounts(a.matrix);
   }
 
   void barrier() override { check(MPI_Barrier(comm_), "MPI_Barrier"); }
@@ -224,6 +235,23 @@ class MpiComm final : public Comm {
     if (a.dtype == Dtype::Bfloat16) return half_.bf16[i];
     static const MPI_Op ops[] = {MPI_SUM, MPI_PROD, MPI_MAX, MPI_MIN};
     return ops[i];
+  }
+
+  // MPI_Alltoallv's counts and displacements (in elements, ints): this rank's row and column of
+  // the matrix, each rank's blocks back to back in rank order.
+  void alltoallvCounts(const size_t* m) {
+    const size_t n = size_t(size_), me = size_t(rank_);
+    sendCounts_.assign(n, 0), sendDispls_.assign(n, 0), recvCounts_.assign(n, 0), recvDispls_.assign(n, 0);
+    size_t sendAt = 0, recvAt = 0;
+    for (size_t p = 0; p < n; ++p) {
+      const size_t out = m[me * n + p], in = m[p * n + me];
+      if (sendAt + out > size_t(INT_MAX) || recvAt + in > size_t(INT_MAX))
+        throw Error(ErrorKind::Usage,
+                    "MPI_Alltoallv counts and displaces in 32-bit ints, so what one rank sends or receives must stay "
+                    "under 2^31 elements; use a wider --dtype or a smaller size");
+      sendCounts_[p] = int(out), sendDispls_[p] = int(sendAt), recvCounts_[p] = int(in), recvDispls_[p] = int(recvAt);
+      sendAt += out, recvAt += in;
+    }
   }
 
   // osu_latency: the initiator sends then receives; its partner mirrors.
@@ -265,6 +293,7 @@ class MpiComm final : public Comm {
   int rank_ = 0, size_ = 1;
   std::vector<MPI_Request> reqs_;
   std::vector<int> counts_;
+  std::vector<int> sendCounts_, sendDispls_, recvCounts_, recvDispls_;  // alltoallv
 };
 
 class MpiBackend final : public Backend {

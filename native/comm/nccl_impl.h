@@ -39,6 +39,7 @@ class NcclComm final : public Comm {
 
   std::string unsupported(const OpInfo& op, Dtype t, RedOp r, bool inPlace, size_t count) const override;
   InPlaceLayout inPlaceLayout(const OpInfo& op, int root, size_t count) const override;
+  void prepare(const OpInfo& op, const OpArgs& a) override;
   void run(const OpInfo& op, const OpArgs& a) override;
   void barrier() override;
   double maxAcross(double v) override;
@@ -58,6 +59,7 @@ class NcclComm final : public Comm {
   bool needsPointToPoint(const OpInfo& op) const;
 
   void allToAll(const OpArgs& a, void* stream);
+  void allToAllV(const OpArgs& a, void* stream);
   void gather(const OpArgs& a, void* stream);
   void scatter(const OpArgs& a, void* stream);
   void sendRecv(const OpArgs& a, void* stream);
@@ -72,6 +74,8 @@ class NcclComm final : public Comm {
   bool fp8Hardware_;
   bool aborted_ = false;
   void* scratch_ = nullptr;
+  // alltoallv, per peer (elements): what this rank sends and receives and where, from prepare().
+  std::vector<size_t> sendCount_, sendAt_, recvCount_, recvAt_;
 };
 
 // ncclGroupStart on construction; end() issues ncclGroupEnd and checks it. When an exception

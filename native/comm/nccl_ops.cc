@@ -25,6 +25,7 @@ bool NcclComm::needsPointToPoint(const OpInfo& op) const {
     case Op::Bw:
     case Op::Bibw: return true;
     case Op::AllToAll: return !api_.allToAll;
+    case Op::AllToAllV: return true;  // NCCL has no alltoallv: grouped sends and receives
     case Op::Gather: return !api_.gather;
     case Op::Scatter: return !api_.scatter;
     case Op::AllReduce:
@@ -95,6 +96,7 @@ void NcclComm::run(const OpInfo& op, const OpArgs& a) {
     case Op::ReduceScatterV:  // refused by unsupported() before it gets here
       throw Error(ErrorKind::Usage, unsupported(op, a.dtype, a.redop, a.inPlace, a.count));
     case Op::AllToAll: allToAll(a, s); break;
+    case Op::AllToAllV: allToAllV(a, s); break;
     case Op::Gather: gather(a, s); break;
     case Op::Scatter: scatter(a, s); break;
     case Op::SendRecv: sendRecv(a, s); break;
@@ -122,6 +124,32 @@ void NcclComm::allToAll(const OpArgs& a, void* s) {
   for (int p = 0; p < size_; ++p) {
     ok(api_.send(at(a.send, size_t(p) * a.count, ts), a.count, t, p, comm_, s), "ncclSend");
     ok(api_.recv(at(a.recv, size_t(p) * a.count, ts), a.count, t, p, comm_, s), "ncclRecv");
+  }
+  g.end();
+}
+
+// alltoallv's blocks, back to back in peer order on both sides: built here, never in run().
+void NcclComm::prepare(const OpInfo& op, const OpArgs& a) {
+  if (op.id != Op::AllToAllV) return;
+  const size_t n = size_t(size_), me = size_t(rank_);
+  sendCount_.assign(n, 0), sendAt_.assign(n, 0), recvCount_.assign(n, 0), recvAt_.assign(n, 0);
+  size_t out = 0, in = 0;
+  for (size_t p = 0; p < n; ++p) {
+    sendCount_[p] = a.matrix[me * n + p], sendAt_[p] = out, out += sendCount_[p];
+    recvCount_[p] = a.matrix[p * n + me], recvAt_[p] = in, in += recvCount_[p];
+  }
+}
+
+// As nccl-tests' alltoallv_perf: one group with a send and a receive per peer (itself included),
+// an empty block issuing no call.
+void NcclComm::allToAllV(const OpArgs& a, void* s) {
+  const int t = int(a.dtype);
+  const size_t ts = dtypeInfo(a.dtype).size;
+  Group g(*this);
+  for (int p = 0; p < size_; ++p) {
+    const size_t q = size_t(p);
+    if (sendCount_[q] > 0) ok(api_.send(at(a.send, sendAt_[q], ts), sendCount_[q], t, p, comm_, s), "ncclSend");
+    if (recvCount_[q] > 0) ok(api_.recv(at(a.recv, recvAt_[q], ts), recvCount_[q], t, p, comm_, s), "ncclRecv");
   }
   g.end();
 }

@@ -247,6 +247,7 @@ void misroute(const CheckLayout& c, void* base) {
   const size_t n = outputElems(c);
   if (n == 0) return;
   const std::vector<Segment> segs = c.op->segments(c.call(), n);
+  if (segs.empty()) return;
   size_t a = segs[0].out, b, len;
   if (segs.size() >= 2) {  // the first two sources' blocks trade places
     b = segs[1].out;

@@ -44,7 +44,8 @@ struct CheckLayout {
   RedOp redop;
   int rank, nranks, root;
   size_t count;
-  OpCall call() const { return {op, rank, nranks, root, count}; }
+  const size_t* matrix = nullptr;  // alltoallv's counts (OpCall::matrix)
+  OpCall call() const { return {op, rank, nranks, root, count, matrix}; }
 };
 
 // Writes rank's input vector (n elements) at base.

@@ -141,6 +141,7 @@ std::vector<Item> prepareItems(const std::vector<Comm*>& comms, const std::vecto
     Item it{
         &comm, &s, slice(buf, c, comms.size()), {}, {&op, s.dtype, s.redop, comm.rank(), comm.size(), s.root, s.count}};
     it.at = place(comm, it.buf, s);
+    it.cl.matrix = it.at.args.matrix;  // alltoallv's counts, for its check
     prepareData(dev, it.buf, it.at, it.cl, false);
     comm.prepare(op, it.at.args);
     items.push_back(it);

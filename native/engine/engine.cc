@@ -40,8 +40,11 @@ Placement place(Comm& comm, const Buffers& buf, const MeasureSpec& s) {
   const OpInfo& op = *s.op;
   const int n = comm.size();
   const size_t ts = dtypeInfo(s.dtype).size;
-  const size_t sendE = sendElems(op, s.count, n), recvE = recvElems(op, s.count, n);
+  const size_t* m = s.matrix.empty() ? nullptr : s.matrix.data();
+  const OpCall call{&op, comm.rank(), n, s.root, s.count, m};
+  const size_t sendE = sendElems(call), recvE = recvElems(call);
   Placement p;
+  p.args.matrix = m;
   p.args.count = s.count;
   p.args.dtype = s.dtype;
   p.args.redop = s.redop;
@@ -147,8 +150,12 @@ MeasureResult measure(Comm& comm, Device& dev, const Buffers& buf, const Measure
     throw Error(ErrorKind::Usage, std::string(op.name) + " needs a count of at least " + std::to_string(op.minCount) +
                                       ", not " + std::to_string(s.count) + "; raise the size");
 
+  // A matrix is one count per pair of ranks, for the ops whose counts vary by pair, and only them.
+  if ((op.shape == Shape::Varied) != !s.matrix.empty() || (!s.matrix.empty() && s.matrix.size() != size_t(n) * n))
+    throw Error(ErrorKind::Internal, std::string(op.name) + ": " + std::to_string(s.matrix.size()) +
+                                         " matrix cells for " + std::to_string(n) + " ranks");
   const Placement p = place(comm, buf, s);
-  const CheckLayout cl{&op, s.dtype, s.redop, comm.rank(), n, s.root, s.count};
+  const CheckLayout cl{&op, s.dtype, s.redop, comm.rank(), n, s.root, s.count, p.args.matrix};
   prepareData(dev, buf, p, cl, false);  // realistic data for the timed part too
   comm.prepare(op, p.args);
   if (s.timing == Timing::Overlap && !comm.cannotStart(op).empty()) throw Error(ErrorKind::Usage, comm.cannotStart(op));

@@ -33,6 +33,7 @@ struct MeasureSpec {
   int window = 64;
   bool check = false;
   int graphLaunches = 0;
+  std::vector<size_t> matrix;  // alltoallv: n × n element counts, row = sender; empty otherwise
 };
 
 struct MeasureResult {

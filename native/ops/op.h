@@ -21,8 +21,9 @@ constexpr size_t kOpCount = 0
 
 // How send / receive element counts follow from the op's count argument (nccl-tests semantics,
 // shared/reference/metrics.md §3): Same = c / c; Gathered = b / b·n; Scattered = b·n / b;
-// Exchanged = b·n / b·n; None = no data.
-enum class Shape { Same, Gathered, Scattered, Exchanged, None };
+// Exchanged = b·n / b·n; None = no data; Varied = a count per pair of ranks from a matrix (the
+// call's), where c is the mean a rank sends (c / c without a matrix).
+enum class Shape { Same, Gathered, Scattered, Exchanged, None, Varied };
 
 // How one timed iteration becomes the per-op time the tables report.
 enum class Sample {
@@ -44,6 +45,8 @@ struct OpCall {
   const OpInfo* op;
   int rank, nranks, root;
   size_t count;
+  // Varied shape: nranks × nranks element counts, row = sender (cell [i][j]: i sends to j).
+  const size_t* matrix = nullptr;
 };
 
 // The expected-value source of a run of output elements: rank src's input from element gStart on,
@@ -82,6 +85,9 @@ const OpInfo* allOps(size_t* count);
 
 size_t sendElems(const OpInfo& op, size_t count, int nranks);
 size_t recvElems(const OpInfo& op, size_t count, int nranks);
+// The same for one rank's call: with a matrix, its row's and its column's totals.
+size_t sendElems(const OpCall& c);
+size_t recvElems(const OpCall& c);
 
 // Names the addon hands to JavaScript: "same" | "gathered" | ..., "op" | "half-round-trip" | ...
 const char* shapeName(Shape s);

@@ -52,6 +52,7 @@ const OpInfo& opInfo(Op id) { return table()[size_t(id)]; }
 size_t sendElems(const OpInfo& op, size_t count, int n) {
   switch (op.shape) {
     case Shape::Same:
+    case Shape::Varied:
     case Shape::Gathered: return count;
     case Shape::Scattered:
     case Shape::Exchanged: return count * size_t(n);
@@ -63,12 +64,27 @@ size_t sendElems(const OpInfo& op, size_t count, int n) {
 size_t recvElems(const OpInfo& op, size_t count, int n) {
   switch (op.shape) {
     case Shape::Same:
+    case Shape::Varied:
     case Shape::Scattered: return count;
     case Shape::Gathered:
     case Shape::Exchanged: return count * size_t(n);
     case Shape::None: return 0;
   }
   return 0;
+}
+
+size_t sendElems(const OpCall& c) {
+  if (!c.matrix) return sendElems(*c.op, c.count, c.nranks);
+  size_t sum = 0;
+  for (int j = 0; j < c.nranks; ++j) sum += c.matrix[size_t(c.rank) * size_t(c.nranks) + size_t(j)];
+  return sum;
+}
+
+size_t recvElems(const OpCall& c) {
+  if (!c.matrix) return recvElems(*c.op, c.count, c.nranks);
+  size_t sum = 0;
+  for (int i = 0; i < c.nranks; ++i) sum += c.matrix[size_t(i) * size_t(c.nranks) + size_t(c.rank)];
+  return sum;
 }
 
 const char* shapeName(Shape s) {
@@ -78,6 +94,7 @@ const char* shapeName(Shape s) {
     case Shape::Scattered: return "scattered";
     case Shape::Exchanged: return "exchanged";
     case Shape::None: return "none";
+    case Shape::Varied: return "varied";
   }
   return "?";
 }

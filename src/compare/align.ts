@@ -1,6 +1,7 @@
 // Which records of different files measure the same thing: the same op, rank count, size, dtype,
-// reduction, in-place form and root (the backend, library and machine may differ: comparing them
-// is the point). Records of one point from several --repeat cycles are one point, aggregated.
+// reduction, in-place form, root and alltoallv's pattern (the backend, library and machine may
+// differ: comparing them is the point). Records of one point from several --repeat cycles are one
+// point, aggregated.
 import type { MedianCi, ResultRow } from '../report/schema.js';
 
 /** One point of one file: its cycles taken together. */
@@ -20,13 +21,14 @@ export interface SeriesKey {
   redop: string;
   in_place: boolean;
   root: number;
+  pattern?: string; // alltoallv: one series per traffic pattern
 }
 
 export const seriesId = (r: SeriesKey): string =>
-  `${r.op}|${r.ranks}|${r.dtype}|${r.redop}|${r.in_place ? 'in' : 'out'}|${r.root}`;
+  `${r.op}|${r.ranks}|${r.dtype}|${r.redop}|${r.in_place ? 'in' : 'out'}|${r.root}${r.pattern ? `|${r.pattern}` : ''}`;
 
 export function seriesLabel(k: SeriesKey): string {
-  const parts = [k.op, `${k.ranks} ranks`, k.dtype];
+  const parts = [k.op, ...(k.pattern ? [`pattern ${k.pattern}`] : []), `${k.ranks} ranks`, k.dtype];
   if (k.redop !== 'none') parts.push(k.redop);
   if (k.root >= 0) parts.push(`root ${k.root}`);
   parts.push(k.in_place ? 'in-place' : 'out-of-place');
@@ -76,7 +78,15 @@ export function group(rows: ResultRow[]): Grouped {
     let s = bySeries.get(id);
     if (!s) {
       s = {
-        key: { op: r.op, ranks: r.ranks, dtype: r.dtype, redop: r.redop, in_place: r.in_place, root: r.root },
+        key: {
+          op: r.op,
+          ranks: r.ranks,
+          dtype: r.dtype,
+          redop: r.redop,
+          in_place: r.in_place,
+          root: r.root,
+          ...(r.pattern !== undefined && { pattern: r.pattern }),
+        },
         rows: new Map(),
       };
       bySeries.set(id, s);

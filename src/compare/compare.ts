@@ -85,7 +85,7 @@ export function compareDocuments(files: InputDocument[]): Comparison {
   for (let i = 1; i < files.length; i++)
     if (!series.some((s) => s.points.some((p) => p.sides[i])))
       throw new UsageError(
-        `${files[0].name} and ${files[i].name} have no record in common (${files[0].name}: ${describeFile(base)}; ${files[i].name}: ${describeFile(grouped[i])}); compare aligns records of the same op, rank count, size, dtype, reduction, in-place form and root`,
+        `${files[0].name} and ${files[i].name} have no record in common (${files[0].name}: ${describeFile(base)}; ${files[i].name}: ${describeFile(grouped[i])}); compare aligns records of the same op, rank count, size, dtype, reduction, in-place form and root (and alltoallv's pattern)`,
       );
 
   return {

@@ -29,6 +29,7 @@ export function resultsTable(op: string, files: ResultFile[]): string {
   if (varies((r) => r.redop)) cols.push({ head: 'redop', cell: (r) => escapeHtml(r.redop) });
   if (varies((r) => r.in_place)) cols.push({ head: 'in place', cell: (r) => (r.in_place ? 'yes' : 'no') });
   if (varies((r) => r.cycle)) cols.push({ head: 'cycle', cell: (r) => String(r.cycle), numeric: true });
+  if (varies((r) => r.pattern)) cols.push({ head: 'pattern', cell: (r) => escapeHtml(r.pattern ?? '—') });
   cols.push(
     { head: 'size', cell: (r) => formatBytes(r.size_bytes), numeric: true },
     { head: 'size (B)', cell: (r) => String(r.size_bytes), numeric: true },
@@ -41,6 +42,16 @@ export function resultsTable(op: string, files: ResultFile[]): string {
     { head: 'algbw GB/s', cell: (r) => num(r.algbw_gbs), numeric: true },
     { head: 'busbw GB/s', cell: (r) => num(r.busbw_gbs), numeric: true },
   );
+  if (rows.some(([r]) => r.imbalance))
+    cols.push(
+      { head: 'imb (max/mean)', cell: (r) => num(r.imbalance?.max_over_mean, 3), numeric: true },
+      { head: 'gini', cell: (r) => num(r.imbalance?.gini, 2), numeric: true },
+      {
+        head: 'slowest rank',
+        cell: (r) => (r.rank_time_us?.length ? String(r.rank_time_us.indexOf(Math.max(...r.rank_time_us))) : '—'),
+        numeric: true,
+      },
+    );
   if (rows.some(([r]) => r.wrong !== null))
     cols.push({
       head: '#wrong',

@@ -68,6 +68,7 @@ export interface MeasureSpec {
   check: boolean;
   graphLaunches?: number;
   copies?: number[]; // --concurrent: handles of the copies of the point's communicator
+  matrix?: Float64Array; // alltoallv: n × n element counts, row = sender
 }
 
 export interface MeasureResult {

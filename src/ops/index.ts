@@ -3,6 +3,7 @@
 import allgather from './allgather.js';
 import allreduce from './allreduce.js';
 import alltoall from './alltoall.js';
+import alltoallv from './alltoallv.js';
 import barrier from './barrier.js';
 import bibw from './bibw.js';
 import broadcast from './broadcast.js';
@@ -24,6 +25,7 @@ export const OPS: readonly OpDef[] = [
   broadcast,
   reduce,
   alltoall,
+  alltoallv,
   gather,
   scatter,
   sendrecv,

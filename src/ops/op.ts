@@ -2,8 +2,11 @@
 // native twin and test/registry.test.ts proves the two agree. Backends only say how to run one.
 // Size and bandwidth semantics are nccl-tests' (shared/reference/metrics.md §3).
 
-/** How send / receive element counts follow from the count argument c (b: per-rank chunk). */
-export type Shape = 'same' | 'gathered' | 'scattered' | 'exchanged' | 'none';
+/**
+ * How send / receive element counts follow from the count argument c (b: per-rank chunk);
+ * 'varied': a count per pair of ranks from a matrix (alltoallv), c the mean a rank sends.
+ */
+export type Shape = 'same' | 'gathered' | 'scattered' | 'exchanged' | 'none' | 'varied';
 /** Which OSU iteration defaults apply (plan/iterations.ts). */
 export type IterClass = 'coll' | 'lat' | 'bw';
 /**
@@ -104,6 +107,7 @@ export const SIZE_MEANING: Record<Shape, string> = {
   scattered: 'the size is the whole array before scattering (each rank keeps size / ranks)',
   exchanged: "the size is each rank's whole send buffer (size / ranks to every peer)",
   none: 'no data is moved; only the time is reported',
+  varied: 'the size is the mean of what one rank sends in all (--pattern splits it over the peers)',
 };
 
 /**
@@ -115,6 +119,7 @@ export function countFor(op: OpDef, bytes: number, typeSize: number, n: number):
   const c = Math.floor(bytes / typeSize);
   switch (op.shape) {
     case 'same':
+    case 'varied':
       return c;
     case 'none':
       return 0;
@@ -131,6 +136,7 @@ export function countFor(op: OpDef, bytes: number, typeSize: number, n: number):
 export function sendElems(op: OpDef, count: number, n: number): number {
   switch (op.shape) {
     case 'same':
+    case 'varied': // the mean; the buffers follow the matrix (plan/expand.ts)
     case 'gathered':
       return count;
     case 'scattered':
@@ -144,6 +150,7 @@ export function sendElems(op: OpDef, count: number, n: number): number {
 export function recvElems(op: OpDef, count: number, n: number): number {
   switch (op.shape) {
     case 'same':
+    case 'varied':
     case 'scattered':
       return count;
     case 'gathered':

@@ -3,6 +3,7 @@
 // cannot run is an error; otherwise it is skipped with a note.
 import { UsageError } from '../errors.js';
 import { countFor, getOp, printedBytes, recvElems, sendElems, type OpDef } from '../ops/index.js';
+import { countMatrix, matrixCount, patternUnfit, type Pattern } from './patterns.js';
 import { findBackend, type BackendDef } from './backends.js';
 import { findDtype, type RedOp } from './dtypes.js';
 import { defaultIterations } from './iterations.js';
@@ -22,6 +23,40 @@ export interface Point {
   count: number; // the count argument passed to the library
   iters: number;
   warmup: number;
+  pattern?: Pattern; // alltoallv: its traffic (the matrix comes from pointMatrix)
+}
+
+const matrices = new WeakMap<Point, Float64Array>();
+
+/** alltoallv's n × n element counts for a point (row = sender), computed once per point. */
+export function pointMatrix(p: Point): Float64Array {
+  let m = matrices.get(p);
+  if (!m) {
+    if (!p.pattern) throw new Error(`${p.op} has no traffic pattern`);
+    m = countMatrix(p.pattern, p.ranks, p.count, p.typeSize);
+    matrices.set(p, m);
+  }
+  return m;
+}
+
+/** The most one rank sends and receives at a point, in elements. */
+function mostElems(op: OpDef, p: Point): { send: number; recv: number } {
+  if (!p.pattern) return { send: sendElems(op, p.count, p.ranks), recv: recvElems(op, p.count, p.ranks) };
+  const m = pointMatrix(p);
+  const n = p.ranks;
+  let send = 0;
+  let recv = 0;
+  for (let i = 0; i < n; i++) {
+    let row = 0;
+    let col = 0;
+    for (let j = 0; j < n; j++) {
+      row += m[i * n + j];
+      col += m[j * n + i];
+    }
+    send = Math.max(send, row);
+    recv = Math.max(recv, col);
+  }
+  return { send, recv };
 }
 
 // Each plan object is expanded once; a plan that arrives over the wire is a new object.
@@ -59,10 +94,22 @@ export function expand(plan: Plan, strict: boolean): { points: Point[]; notes: s
         skip(`${op.name} runs between pairs of ranks (r, r+n/2) and needs an even rank count; ${k} is odd`);
         continue;
       }
+      const pattern = op.shape === 'varied' ? (run.pattern ?? plan.pattern) : undefined;
+      const unfit = pattern ? patternUnfit(pattern, k) : '';
+      if (unfit) {
+        skip(unfit);
+        continue;
+      }
       for (const dtype of run.dtypes ?? (plan.dtypeGiven ? plan.dtypes : [op.defaultDtype])) {
         const ts = findDtype(dtype)!.size;
+        // A byte matrix fixes the one size it measures: the mean a rank sends.
+        const fixed = pattern && matrixCount(pattern, k, ts);
+        if (fixed !== undefined)
+          note(
+            `--pattern matrix:${(pattern as { file: string }).file} holds bytes: its own size is measured (${formatBytes(fixed * ts)} sent per rank on average on ${k} ranks), not --sizes`,
+          );
         for (const redop of op.reduces ? (run.redops ?? plan.redops) : (['none'] as const)) {
-          const sizes = op.shape === 'none' ? [0] : (run.sizes ?? plan.sizes);
+          const sizes = op.shape === 'none' ? [0] : fixed !== undefined ? [fixed * ts] : (run.sizes ?? plan.sizes);
           // Sizes below the op's minimum are skipped with a note; none left is an error. A size
           // of 0 B is an empty message where the op measures those (minCount 0).
           const usable = sizes.filter(
@@ -101,7 +148,13 @@ export function expand(plan: Plan, strict: boolean): { points: Point[]; notes: s
               count,
               iters: plan.iters ?? iters,
               warmup: plan.warmup ?? warmup,
+              ...(pattern && { pattern }),
             });
+            const most = pattern ? mostElems(op, points[points.length - 1]) : undefined;
+            if (most && Math.max(most.send, most.recv) > backend.maxCount)
+              throw new UsageError(
+                `${op.name} of ${formatBytes(size)} in ${dtype} on ${k} ranks makes one rank send or receive ${Math.max(most.send, most.recv)} elements, more than the ${backend.name} backend's limit of ${backend.maxCount}; use a wider --dtype or a smaller maximum size`,
+              );
           }
         }
       }
@@ -111,7 +164,7 @@ export function expand(plan: Plan, strict: boolean): { points: Point[]; notes: s
 }
 
 function tooSmall(op: OpDef, size: number, ts: number, k: number, dtype: string, skipped: boolean): string {
-  const chunked = op.shape !== 'same';
+  const chunked = op.shape !== 'same' && op.shape !== 'varied';
   const need = chunked ? Math.max(16, ts) * k : ts;
   const why = chunked
     ? `${op.name} on ${k} ranks needs at least ${formatBytes(need)} (each rank's chunk is a whole multiple of 16 B of ${dtype})`
@@ -131,9 +184,9 @@ export function bufferBytes(plan: Plan, points = expandPoints(plan)): { send: nu
   let send = 0;
   let recv = 0;
   for (const p of points) {
-    const op = getOp(p.op);
-    const s = sendElems(op, p.count, p.ranks) * p.typeSize;
-    const r = recvElems(op, p.count, p.ranks) * p.typeSize;
+    const most = mostElems(getOp(p.op), p);
+    const s = most.send * p.typeSize;
+    const r = most.recv * p.typeSize;
     if (p.inPlace)
       recv = Math.max(recv, s, r); // one buffer holds input and output
     else {

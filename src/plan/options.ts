@@ -3,6 +3,7 @@
 // (cli/program.ts), the plan's input type, suite validation (suites.ts) and the sbatch srun line
 // (launch/sbatch.ts) all derive from this table; the plan applies the defaults.
 import { UsageError } from '../errors.js';
+import { PATTERN_HELP, SEED_MAX } from './patterns.js';
 import { BACKENDS } from './backends.js';
 import { DTYPES, REDOPS } from './dtypes.js';
 
@@ -203,6 +204,25 @@ export const OPTIONS = {
     suite: true,
     sbatch: true,
     help: 'messages in flight per iteration of bw and bibw (OSU -W)',
+  },
+  pattern: {
+    flags: '--pattern <spec>',
+    kind: 'text',
+    default: 'uniform',
+    suite: true,
+    sbatch: true,
+    help: PATTERN_HELP,
+  },
+  seed: {
+    flags: '--seed <n>',
+    kind: 'whole',
+    min: 0,
+    max: SEED_MAX,
+    maxWhy: 'the pattern generator takes a 32-bit seed',
+    default: 1,
+    suite: true,
+    sbatch: true,
+    help: "seed of alltoallv's random patterns (dirichlet, random) that name none of their own",
   },
   repeat: {
     flags: '--repeat <n>',

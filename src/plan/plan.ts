@@ -1,9 +1,11 @@
 // The run plan: which ops, sizes, dtypes, reductions and rank counts to measure, and how. Built
 // and validated once, where the command was typed (or on rank 0 when mpirun / srun started the
 // ranks directly); it then travels to the ranks (plan/serial.ts). Pure and serialisable.
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { findOp, OPS } from '../ops/index.js';
+import { parsePattern, type Pattern } from './patterns.js';
 import { BACKENDS, findBackend, type BackendDef, type Timing } from './backends.js';
 import { checkMix } from './mix.js';
 import { DTYPES, findDtype, REDOPS, type RedOp } from './dtypes.js';
@@ -12,7 +14,7 @@ import { checkRange, defaultOf, OPTIONS, type OptionKey, type PlanInput } from '
 import { parseSizes } from './sizes.js';
 
 export type { PlanInput } from './options.js';
-export { bufferBytes, expandPoints, largestSize, type Point } from './expand.js';
+export { bufferBytes, expandPoints, largestSize, pointMatrix, type Point } from './expand.js';
 
 /** One op to run, optionally with its own sizes, dtypes and reductions (suites use this). */
 export interface RunSpec {
@@ -20,6 +22,7 @@ export interface RunSpec {
   sizes?: string;
   dtype?: string;
   reduceOp?: string;
+  pattern?: string; // alltoallv's --pattern for this run
 }
 
 export interface RunPlan {
@@ -29,6 +32,7 @@ export interface RunPlan {
   sizes?: number[];
   dtypes?: string[];
   redops?: RedOp[];
+  pattern?: Pattern;
 }
 
 /** A file the results go to, in a format of report/exporters; `flag`: how it was asked for. */
@@ -54,6 +58,7 @@ export interface Plan {
   maxTimePerSize: number; // seconds, 0 = no cap
   timing: Timing;
   window: number;
+  pattern: Pattern; // alltoallv's traffic (plan/patterns.ts); a matrix file's numbers travel in it
   check: boolean;
   timeoutSec: number; // 0 = never
   repeat: number; // the whole sweep this many times (nccl-tests -N)
@@ -79,6 +84,7 @@ const RANGED: OptionKey[] = [
   'gpusPerNode',
   'graph',
   'concurrent',
+  'seed',
 ];
 
 export function buildPlan(runSpecs: (string | RunSpec)[], o: PlanInput, worldSize?: number): Plan {
@@ -126,6 +132,7 @@ export function buildPlan(runSpecs: (string | RunSpec)[], o: PlanInput, worldSiz
     maxTimePerSize: o.maxTimePerSize ?? (defaultOf('maxTimePerSize') as number),
     timing: o.overlap ? 'overlap' : o.blocking ? 'per-op' : resolveTiming(o.timing, backend),
     window: o.window ?? (defaultOf('window') as number),
+    pattern: resolvePattern(o.pattern ?? (defaultOf('pattern') as string), o.seed),
     check: o.check ?? false,
     timeoutSec: o.timeout ?? (defaultOf('timeout') as number),
     repeat: o.repeat ?? (defaultOf('repeat') as number),
@@ -157,6 +164,11 @@ export function buildPlan(runSpecs: (string | RunSpec)[], o: PlanInput, worldSiz
       '--quiet and no output file: the results are printed nowhere, only errors and the exit code tell them (add --out FILE)',
     );
 
+  if (
+    (o.pattern !== undefined || specs.some((r) => r.pattern !== undefined)) &&
+    !ops.some((op) => op.name === 'alltoallv')
+  )
+    plan.notes.push('--pattern shapes alltoallv only, which this run does not measure: it is not used');
   ops.forEach((op, i) => {
     const lacks =
       backend.lacks?.[op.name] ??
@@ -186,6 +198,7 @@ export function buildPlan(runSpecs: (string | RunSpec)[], o: PlanInput, worldSiz
       ...(s.sizes !== undefined && { sizes: parseSizes(s.sizes) }),
       ...(s.dtype !== undefined && { dtypes: resolveDtypes(s.dtype, backend) }),
       ...(s.reduceOp !== undefined && { redops: resolveRedops(s.reduceOp, backend) }),
+      ...(s.pattern !== undefined && op.name === 'alltoallv' && { pattern: resolvePattern(s.pattern, o.seed) }),
     });
   });
   // Expanding validates every combination (rank rules, sizes too small, counts too large).
@@ -210,6 +223,21 @@ function powersOfTwo(np: number): number[] {
   for (let k = 2; k < np; k *= 2) counts.push(k);
   counts.push(np);
   return counts;
+}
+
+/** --pattern, a matrix file read here, once: its numbers travel to the ranks in the plan. */
+function resolvePattern(spec: string, seed = defaultOf('seed') as number): Pattern {
+  return parsePattern(spec, seed, (file) => {
+    const where = `--pattern matrix:${file}`;
+    try {
+      if (statSync(file).isDirectory()) throw new UsageError(`${where} is a directory; give a matrix file`);
+      return readFileSync(file, 'utf8');
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+      const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+      throw new UsageError(`${where}: the file cannot be read (${code}); give a readable file of n rows of n numbers`);
+    }
+  });
 }
 
 function resolveBackend(name: string): BackendDef {

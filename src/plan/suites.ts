@@ -1,5 +1,5 @@
 // Suites: named sets of runs in suites/<name>.json (or any file). A suite gives default options
-// and a list of runs, each an op with optional sizes, dtype and reduce-op of its own. Options the
+// and a list of runs, each an op with optional sizes, dtype, reduce-op and pattern of its own. Options the
 // user types win over the suite's run fields, which win over the suite's options.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -18,7 +18,13 @@ export interface Suite {
 export const SUITE_DIR = join(PACKAGE_ROOT, 'suites');
 
 // Suite option names are the CLI's long flags without dashes (plan/options.ts says which).
-const RUN_FIELDS: Record<string, keyof RunSpec> = { op: 'op', sizes: 'sizes', dtype: 'dtype', 'reduce-op': 'reduceOp' };
+const RUN_FIELDS: Record<string, keyof RunSpec> = {
+  op: 'op',
+  sizes: 'sizes',
+  dtype: 'dtype',
+  'reduce-op': 'reduceOp',
+  pattern: 'pattern', // alltoallv's --pattern
+};
 
 export function listSuites(): Suite[] {
   if (!existsSync(SUITE_DIR)) return [];
@@ -88,6 +94,7 @@ export function applySuite(
     ...(r.sizes !== undefined && !explicit.has('sizes') && { sizes: r.sizes }),
     ...(r.dtype !== undefined && !explicit.has('dtype') && { dtype: r.dtype }),
     ...(r.reduceOp !== undefined && !explicit.has('reduceOp') && { reduceOp: r.reduceOp }),
+    ...(r.pattern !== undefined && !explicit.has('pattern') && { pattern: r.pattern }),
   }));
   return { runs, options };
 }

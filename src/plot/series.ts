@@ -6,6 +6,7 @@ import type { ResultFile } from './load.js';
 export interface ChartPoint {
   file: string;
   op: string;
+  pattern: string; // alltoallv's traffic pattern ('' for other ops): a series of its own
   ranks: number;
   backend: string;
   dtype: string;
@@ -19,8 +20,8 @@ export interface ChartPoint {
   config: string; // the same without the file and backend, for overlays that pair files
 }
 
-export type Part = 'file' | 'op' | 'ranks' | 'backend' | 'dtype' | 'redop' | 'inPlace';
-const PARTS: Part[] = ['file', 'op', 'ranks', 'backend', 'dtype', 'redop', 'inPlace'];
+export type Part = 'file' | 'op' | 'pattern' | 'ranks' | 'backend' | 'dtype' | 'redop' | 'inPlace';
+const PARTS: Part[] = ['file', 'op', 'pattern', 'ranks', 'backend', 'dtype', 'redop', 'inPlace'];
 
 function partText(p: ChartPoint, part: Part): string {
   switch (part) {
@@ -32,6 +33,7 @@ function partText(p: ChartPoint, part: Part): string {
       return p.redop === 'none' ? '' : p.redop;
     case 'file':
     case 'op':
+    case 'pattern':
     case 'backend':
     case 'dtype':
       return p[part];
@@ -44,7 +46,7 @@ export function chartPoints(files: ResultFile[]): ChartPoint[] {
   for (const f of files) {
     const backend = f.meta.backend?.name ?? '?';
     for (const r of f.rows) {
-      const key = `${f.label}\u0000${r.op}\u0000${r.ranks}\u0000${r.dtype}\u0000${r.redop}\u0000${r.in_place}\u0000${r.size_bytes}`;
+      const key = `${f.label}\u0000${r.op}\u0000${r.pattern ?? ''}\u0000${r.ranks}\u0000${r.dtype}\u0000${r.redop}\u0000${r.in_place}\u0000${r.size_bytes}`;
       const acc = byKey.get(key);
       if (acc) {
         // another cycle of --repeat: running sums, averaged below
@@ -61,6 +63,7 @@ export function chartPoints(files: ResultFile[]): ChartPoint[] {
         p: {
           file: f.label,
           op: r.op,
+          pattern: r.pattern ?? '',
           ranks: r.ranks,
           backend,
           dtype: r.dtype,

@@ -3,7 +3,8 @@
 import type { ControlPlane } from '../control/control.js';
 import type { Addon, MeasureResult, MeasureSpec } from '../native/addon.js';
 import { getOp } from '../ops/index.js';
-import type { Plan, Point } from '../plan/plan.js';
+import { patternLabel, traffic } from '../plan/patterns.js';
+import { pointMatrix, type Plan, type Point } from '../plan/plan.js';
 import { formatBytes } from '../plan/sizes.js';
 import { makeRow, type Concurrency, type Overlap, type ResultRow } from '../report/row.js';
 import { summarize } from '../report/stats.js';
@@ -99,6 +100,12 @@ export function combine(
   const reporters = parts.filter((p) => p.member && p.reporter);
   const wrong = checked ? parts.filter((p) => p.member).reduce((s, p) => s + Math.max(0, p.wrong), 0) : null;
   const graph = graphLaunches > 0 ? { iters: reporters[0].iters, launches: graphLaunches } : undefined;
+  // alltoallv: what each rank sent and received, and each rank's own time, so the hot one shows.
+  const skew = point.pattern && {
+    pattern: patternLabel(point.pattern),
+    traffic: traffic(pointMatrix(point), point.ranks, point.typeSize),
+    rankUs: parts.filter((p) => p.member).map((p) => p.meanUs),
+  };
   return makeRow(
     point,
     summarize(
@@ -108,6 +115,7 @@ export function combine(
     wrong,
     cycle,
     graph,
+    skew || undefined,
     overlapOf(reporters),
     concurrencyOf(reporters, mix),
   );
@@ -152,7 +160,8 @@ export function overlapOf(parts: Gathered[]): Overlap | undefined {
 export function describePoint(p: Point): string {
   const redop = p.redop === 'none' ? '' : ` ${p.redop}`;
   const size = getOp(p.op).shape === 'none' ? '' : ` ${formatBytes(p.sizeBytes)}`;
-  return `${p.op}${size} ${p.dtype}${redop} on ${p.ranks} ranks`;
+  const pattern = p.pattern ? ` (${patternLabel(p.pattern)})` : '';
+  return `${p.op}${pattern}${size} ${p.dtype}${redop} on ${p.ranks} ranks`;
 }
 
 export interface SweepContext {
@@ -224,6 +233,7 @@ function measureSpec(plan: Plan, point: Point): MeasureSpec {
     window: plan.window,
     check: plan.check,
     graphLaunches: plan.graphLaunches,
+    ...(point.pattern && { matrix: pointMatrix(point) }),
   };
 }
 

@@ -110,6 +110,27 @@ export const RESULT_ROW = Type.Object(
     wrong: Nullable(Whole),
     overlap: Type.Optional(OVERLAP),
     concurrent: Type.Optional(CONCURRENT_ROW),
+    // alltoallv only: its traffic pattern, what each rank sent and received, and each rank's time.
+    pattern: Type.Optional(Type.String({ description: "alltoallv's --pattern, with the seed it used" })),
+    imbalance: Type.Optional(
+      Type.Object(
+        {
+          max_over_mean: Type.Number({
+            minimum: 0,
+            description: 'max / mean of the bytes each rank received (1: even)',
+          }),
+          gini: Type.Number({
+            minimum: 0,
+            maximum: 1,
+            description: 'Gini coefficient of the bytes received per rank (0: even)',
+          }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    send_bytes: Type.Optional(Type.Array(Whole, { description: 'bytes each rank sent, by rank' })),
+    recv_bytes: Type.Optional(Type.Array(Whole, { description: 'bytes each rank received, by rank' })),
+    rank_time_us: Type.Optional(Type.Array(Num, { description: "each rank's mean time per op (µs), by rank" })),
   },
   { additionalProperties: false },
 );

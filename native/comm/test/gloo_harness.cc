@@ -23,6 +23,7 @@
 
 #include "../../common/error.h"
 #include "../../engine/engine.h"
+#include "../../engine/test/test_matrix.h"
 #include "../gloo.h"
 
 namespace {
@@ -86,7 +87,9 @@ struct Harness {
     const bool refuse = (op.reduces && r == RedOp::Avg) || (inPlace && !op.hasInPlace) || (op.evenRanks && n % 2) ||
                         count < op.minCount;
     const size_t ts = dtypeInfo(dt).size;
-    if (std::max(sendElems(op, count, n), recvElems(op, count, n)) * ts > maxBytes) return;
+    s.matrix = testMatrix(op, n, count);
+    const OpCall call{&op, c.rank(), n, root, count, s.matrix.empty() ? nullptr : s.matrix.data()};
+    if (std::max(sendElems(call), recvElems(call)) * ts > maxBytes) return;
     ++t.cases;
     char label[256];
     std::snprintf(label, sizeof(label), "%s n=%d %s %s %s root=%d %s count=%zu %s", where, n, op.name,

@@ -9,6 +9,7 @@
 #include "../../common/error.h"
 #include "../../engine/check.h"
 #include "../../engine/engine.h"
+#include "../../engine/test/test_matrix.h"
 #include "../nccl.h"
 #include "nccl_test_util.h"
 
@@ -55,8 +56,9 @@ std::vector<Cell> cells(int n) {
 
 // The rank that CCBENCH_FAULT_INJECT=misroute damages: the lowest with a result (-1: none).
 int misrouted(const Cell& c, int n, size_t count) {
+  const std::vector<size_t> m = testMatrix(*c.op, n, count);
   for (int r = 0; r < n; ++r)
-    if (outputElems({c.op, c.t, c.r, r, n, c.root, count}) > 0) return r;
+    if (outputElems({c.op, c.t, c.r, r, n, c.root, count, m.empty() ? nullptr : m.data()}) > 0) return r;
   return -1;
 }
 
@@ -86,6 +88,7 @@ int checkAll(int n, const FakeLibrary& lib, const char* tag, bool misroute = fal
       s.op = c.op, s.dtype = c.t, s.redop = c.r, s.root = c.root, s.count = count, s.inPlace = c.inPlace;
       s.iters = 2, s.warmup = 1, s.maxTimeSec = 30, s.window = 3, s.check = true;
       s.timing = ++i % 2 ? Timing::PerOp : Timing::Batch;
+      s.matrix = testMatrix(*c.op, n, count);
       const MeasureResult res = measure(comm, dev, buf, s, prog);
       const bool hit = misroute && misrouted(c, n, count) == r;
       EXPECT(hit ? res.wrong > 0 : res.wrong == 0,

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "../check.h"
+#include "test_matrix.h"
 
 using namespace ccb;
 
@@ -103,14 +104,16 @@ void one(const OpInfo& op, Dtype t, RedOp r, int n, size_t count) {
   std::string tag = std::string(op.name) + " " + dtypeInfo(t).name + " " + redOpName(r) + " n=" + std::to_string(n) +
                     " count=" + std::to_string(count);
   const size_t sure = sureLength(Pattern(op, t, r, n), op.reduces ? kReduced : 0);
+  const std::vector<size_t> matrix = testMatrix(op, n, count);
+  const size_t* m = matrix.empty() ? nullptr : matrix.data();
   std::vector<Bytes> inputs;
   for (int rank = 0; rank < n; ++rank) {
-    const CheckLayout c{&op, t, r, rank, n, n - 1, count};
-    inputs.emplace_back(sendElems(op, count, n) * ts);
-    fillInput(c, inputs.back().data(), sendElems(op, count, n));
+    const CheckLayout c{&op, t, r, rank, n, n - 1, count, m};
+    inputs.emplace_back(sendElems(c.call()) * ts);
+    fillInput(c, inputs.back().data(), sendElems(c.call()));
   }
   for (int rank = 0; rank < n; ++rank) {
-    const CheckLayout c{&op, t, r, rank, n, n - 1, count};
+    const CheckLayout c{&op, t, r, rank, n, n - 1, count, m};
     const std::string at = tag + " rank " + std::to_string(rank);
     const size_t elems = outputElems(c);
     if (elems == 0) continue;  // this rank has no result to check (a non-root, say)

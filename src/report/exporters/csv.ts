@@ -43,6 +43,11 @@ const COLUMNS = [
   'concurrent_alone_us',
   'concurrent_slowdown',
   'concurrent_aggregate_busbw_gbs',
+  // alltoallv only (empty for other ops): its pattern, the skew of what ranks receive, the slowest rank's time
+  'pattern',
+  'recv_max_over_mean',
+  'recv_gini',
+  'rank_time_max_us',
 ];
 
 function record(r: ResultRow): unknown[] {
@@ -81,6 +86,10 @@ function record(r: ResultRow): unknown[] {
     r.concurrent?.alone_us ?? '',
     r.concurrent?.slowdown ?? '',
     r.concurrent?.aggregate_busbw_gbs ?? '',
+    r.pattern ?? '',
+    r.imbalance?.max_over_mean ?? '',
+    r.imbalance?.gini ?? '',
+    r.rank_time_us ? Math.max(...r.rank_time_us) : '',
   ];
 }
 

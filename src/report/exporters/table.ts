@@ -4,6 +4,7 @@
 // constant) are in its title; --wide prints them as columns, as nccl-tests does.
 import { expandPoints, type Point } from '../../plan/plan.js';
 import { getOp } from '../../ops/index.js';
+import { patternLabel } from '../../plan/patterns.js';
 import { formatBw, formatTime, joinWrapped } from '../format.js';
 import { runFacts, type RunMeta } from '../meta.js';
 import type { ResultRow } from '../row.js';
@@ -64,6 +65,7 @@ export function layoutFor(meta: RunMeta, row: ResultRow, wide = meta.plan.output
     columns.push(col('redop', 4, (r) => r.redop));
     columns.push(col('root', 4, (r) => (r.root < 0 ? '-' : String(r.root))));
   } else {
+    if (row.pattern !== undefined) constants.push(`pattern ${row.pattern}`);
     if (sized) constants.push(row.dtype);
     if (op.reduces) constants.push(row.redop);
     if (op.rooted) constants.push(`root ${row.root}`);
@@ -81,6 +83,9 @@ export function layoutFor(meta: RunMeta, row: ResultRow, wide = meta.plan.output
     if (meta.plan.check || wide) columns.push(col('#wrong', 6, (r) => (r.wrong === null ? 'N/A' : String(r.wrong))));
     return { columns, constants, plannedIters };
   }
+  // alltoallv's skew columns take the place of min and p99 (both stay in the JSON; --wide shows
+  // them): max is the slowest rank's time, and slow says which rank that is.
+  const skewed = op.shape === 'varied';
   for (const [head, f] of [
     ['avg', (r: ResultRow) => r.time_us.avg],
     ['min', (r: ResultRow) => r.time_us.min],
@@ -88,10 +93,17 @@ export function layoutFor(meta: RunMeta, row: ResultRow, wide = meta.plan.output
     ['p50', (r: ResultRow) => r.time_us.p50],
     ['p99', (r: ResultRow) => r.time_us.p99],
   ] as const)
-    columns.push(col(head, TIME_WIDTH, (r) => formatTime(f(r))));
+    if (!(skewed && (head === 'min' || head === 'p99')) || wide)
+      columns.push(col(head, TIME_WIDTH, (r) => formatTime(f(r))));
   if (sized) {
     columns.push(col('algbw', BW_WIDTH, (r) => formatBw(r.algbw_gbs)));
     columns.push(col('busbw', BW_WIDTH, (r) => formatBw(r.busbw_gbs)));
+  }
+  if (skewed) {
+    const digits3 = (v: number | undefined) => (v === undefined ? '-' : v < 1000 ? v.toPrecision(3) : v.toFixed(0));
+    columns.push(col('imb', 4, (r) => digits3(r.imbalance?.max_over_mean)));
+    columns.push(col('gini', 4, (r) => (r.imbalance ? r.imbalance.gini.toFixed(2) : '-')));
+    columns.push(col('slow', 3, (r) => slowestRank(r)));
   }
   if (meta.plan.check || wide) columns.push(col('#wrong', 6, (r) => (r.wrong === null ? 'N/A' : String(r.wrong))));
   return { columns, constants, plannedIters };
@@ -123,6 +135,13 @@ function concurrentColumns(columns: Column[]): void {
   columns.push(col('agg busbw', BW_WIDTH, (r) => formatBw(r.concurrent?.aggregate_busbw_gbs ?? null)));
 }
 
+/** The rank whose mean time per op was the longest ("r3"), from alltoallv's per-rank times. */
+function slowestRank(r: ResultRow): string {
+  const t = r.rank_time_us;
+  if (!t || t.length === 0) return '-';
+  return `r${t.indexOf(Math.max(...t))}`;
+}
+
 function tablePoints(meta: RunMeta, row: ResultRow): Point[] {
   try {
     return expandPoints(meta.plan).filter((p) => tableKey(p) === tableKey(row));
@@ -133,7 +152,10 @@ function tablePoints(meta: RunMeta, row: ResultRow): Point[] {
 
 /** Rows with the same key share a table (and the cycle, which points do not have). */
 const tableKey = (p: Point | ResultRow) =>
-  `${p.op}/${p.ranks}/${p.dtype}/${p.redop}/${p.root}/${'inPlace' in p ? p.inPlace : p.in_place}`;
+  `${p.op}/${p.ranks}/${p.dtype}/${p.redop}/${p.root}/${'inPlace' in p ? p.inPlace : p.in_place}/${patternOf(p)}`;
+
+const patternOf = (p: Point | ResultRow) =>
+  'in_place' in p ? (p.pattern ?? '') : p.pattern ? patternLabel(p.pattern) : '';
 
 const line = (cells: string[], columns: Column[]) =>
   cells
