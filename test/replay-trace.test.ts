@@ -158,6 +158,7 @@ describe('--scale-ranks', () => {
     assert.equal(a2av.inSplit!.length, 8);
     assert.equal(a2av.count, t.perRank.get(s.replays![5])![3].count); // the total is kept
     assert.equal(replayPlan(s, 1).p2pPairs, 4);
+    assert.deepEqual(s.replays, [0, 1, 0, 1, 2, 3, 2, 3]);
     checkTrace(s); // every rank's view agrees after scaling
   });
   test('refused where it cannot: unpaired p2p, groups of arbitrary ranks', () => {
@@ -203,6 +204,11 @@ describe('bad input: one line each', () => {
         return loadTrace([d]);
       },
       /rank 1's trace is missing/,
+    ],
+    [
+      'fewer rank files than the entries name',
+      () => loadTrace([paramDir([[ar(4, { world_size: 4 })], [ar(4, { world_size: 4 })]])]),
+      /the entries name 4 ranks \(world_size, global_ranks\), but there are 2 rank files/,
     ],
     [
       'ranks disagree',

@@ -48,7 +48,7 @@ export function addReplayCommand(program: Command): void {
     .option(
       '--iterations <n>',
       'repeat the trace n times',
-      whole('--iterations', 2147483647, 'the engine counts in 32 bits'),
+      whole('--iterations', 2147483647, 'a 32-bit count, as --iters'),
       1,
     )
     .option('--dry-run', 'print the summary and the replay plan; run nothing (required for now)')

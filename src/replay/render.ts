@@ -97,6 +97,7 @@ export function dryRunJson(t: Trace, s: TraceSummary, p: ReplayPlan): object {
     kind: 'ccbench.replay-plan',
     summary: s,
     plan: p,
+    ...(t.replays ? { replays: t.replays } : {}),
     ...(t.weights ? { mix: t.weights } : { ranks: [...t.perRank].map(([rank, entries]) => ({ rank, entries })) }),
   };
 }
