@@ -16,7 +16,17 @@ const opt = (name, dflt) => {
   const i = rest.indexOf(`--${name}`);
   return i < 0 ? dflt : Number(rest[i + 1]);
 };
-const write = (path, data) => writeFileSync(path, JSON.stringify(data, null, 1) + '\n');
+// One entry (or event) per line: small files whose diffs read entry by entry.
+const lines = (list) => `[\n${list.map((x) => JSON.stringify(x)).join(',\n')}\n]`;
+const write = (path, data) =>
+  writeFileSync(
+    path,
+    (Array.isArray(data)
+      ? lines(data)
+      : data.traceEvents
+        ? `{"schemaVersion": 1, "distributedInfo": ${JSON.stringify(data.distributedInfo)},\n"traceEvents": ${lines(data.traceEvents)}}`
+        : JSON.stringify(data, null, 1)) + '\n',
+  );
 
 /** One rank's PARAM entries: `steps` training steps, cut to `limit` entries. */
 function paramRank(r, n, limit) {
