@@ -113,6 +113,10 @@ describe('Kineto traces', () => {
     const recv = r1.find((e) => e.op === 'recv')!;
     assert.deepEqual([recv.peer, recv.count], [0, 512]);
     assert.ok(t.notes.some((x) => /no root/.test(x)));
+    const s = summarize(t);
+    assert.equal(s.steps, 15); // ProfilerStep#0..14
+    assert.equal(s.stepCommUs!.mean, (11 + 14 + 25 + 21 + 7 + 6) * 1); // one step's collective kernels, µs
+    assert.equal(s.computeUs!.mean, 50 + 30 + 40 + 20);
   });
   test('a directory works too, ranks from distributedInfo', () => assert.equal(loadTrace([KINETO]).perRank.size, 2));
 });

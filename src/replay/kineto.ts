@@ -102,6 +102,10 @@ export function readKineto(files: RankFile[], worldSize: number): Trace {
       if (entry) out.push({ ...entry, startUs: (e.ts ?? t0) - t0 });
     }
     trace.perRank.set(f.rank, out);
+    const steps = new Set(
+      events.filter((e: Event) => /^ProfilerStep#\d+$/.test(e.name ?? '')).map((e: Event) => e.name),
+    );
+    if (steps.size) trace.steps = Math.min(trace.steps ?? steps.size, steps.size);
   }
   if (seen.rootless)
     trace.notes.push(`${seen.rootless} rooted entries record no root (Kineto keeps none): replayed from group rank 0`);

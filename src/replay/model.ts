@@ -53,6 +53,7 @@ export interface Trace {
   sources: string[]; // the files read
   worldSize: number; // ranks of the recorded job
   perRank: Map<number, TraceEntry[]>; // empty for a size mix
+  steps?: number; // the training steps the trace covers, where it marks them (Kineto's ProfilerStep#N)
   replays?: number[]; // after --scale-ranks: the recorded rank whose entries each rank replays
   weights?: WeightedEntry[]; // DeepSpeed: a size mix with counts and no order
   dropped: Record<string, number>; // entries left out, by reason (wait, init, compute without duration)

@@ -47,9 +47,9 @@ export function renderDryRun(s: TraceSummary, p: ReplayPlan): string {
   out.push(`(over all ranks; bytes: the size column, as ccbench's tables mean it)`);
   if (s.stepCommUs)
     out.push(
-      `recorded communication time of one pass of the trace: ${time(s.stepCommUs.mean)} per rank on average, ${time(s.stepCommUs.max)} at most (rank ${s.stepCommUs.maxRank})`,
+      `recorded communication per step (${s.steps === 1 ? 'the trace taken as one step' : `${s.steps} profiler steps`}): ${time(s.stepCommUs.mean)} per rank on average, ${time(s.stepCommUs.max)} at most (rank ${s.stepCommUs.maxRank})`,
     );
-  if (s.computeUs) out.push(`recorded compute gaps in it: ${time(s.computeUs.mean)} per rank on average`);
+  if (s.computeUs) out.push(`recorded compute gaps per step: ${time(s.computeUs.mean)} per rank on average`);
   if (s.untimed) out.push(`${s.untimed} communication entries have no recorded duration`);
   if (s.groups.length)
     out.push(

@@ -18,8 +18,9 @@ export interface TraceSummary {
   worldSize: number;
   ops: OpSummary[];
   groups: { size: number; count: number; example: number[] }[]; // distinct sub-groups by size
-  /** The trace's own communication time per step and rank (the sum of its entries' durations). */
+  /** The trace's own communication time per step and rank (its entries' durations over its steps). */
   stepCommUs?: { mean: number; max: number; maxRank: number };
+  steps: number; // the steps the trace covers: 1 where it marks none
   computeUs?: { mean: number; max: number }; // recorded compute gaps per rank
   untimed: number; // communication entries without a duration
   dropped: Record<string, number>;
@@ -56,14 +57,15 @@ export function summarize(t: Trace): TraceSummary {
     ops,
     groups: subGroups(all, t.worldSize),
     untimed,
+    steps: t.steps ?? 1,
     dropped: t.dropped,
     notes: t.notes,
   };
   if (!t.weights && timed) {
     const per = [...t.perRank].map(([rank, es]) => ({
       rank,
-      comm: es.reduce((a, e) => a + (isComm(e.op) ? (e.recordedUs ?? 0) : 0), 0),
-      compute: es.reduce((a, e) => a + (isComm(e.op) ? 0 : (e.recordedUs ?? 0)), 0),
+      comm: es.reduce((a, e) => a + (isComm(e.op) ? (e.recordedUs ?? 0) : 0), 0) / summary.steps,
+      compute: es.reduce((a, e) => a + (isComm(e.op) ? 0 : (e.recordedUs ?? 0)), 0) / summary.steps,
     }));
     const top = per.reduce((a, b) => (b.comm > a.comm ? b : a));
     summary.stepCommUs = { mean: per.reduce((a, p) => a + p.comm, 0) / per.length, max: top.comm, maxRank: top.rank };
