@@ -2,6 +2,7 @@
 // checked by `npm run depcheck` (part of npm run lint, and so of CI). From the top:
 //   cli                      parsing and help; may use everything
 //   launch, rank             how ranks come to exist / what one rank does; never each other
+//   replay                   communication traces read and planned (ccbench replay)
 //   html                     the report page (ccbench report): sections of charts and tables
 //   plot                     charts of result files (ccbench plot), rendered to SVG / PNG
 //   compare                  result files read back: load, migrate, align, gate, render
@@ -65,6 +66,13 @@ module.exports = {
       '^src/(native|control|job|system)/',
       { dependencyTypesNot: ['type-only'] },
     ),
+    forbid(
+      'replay-reads-traces',
+      'replay/ reads traces into ops, dtypes and groups: op descriptors, the plan and errors only',
+      '^src/replay/',
+      '^src/(?!replay/|ops/|plan/|errors\\.ts)',
+    ),
+    forbid('replay-on-top', 'only the replay command uses replay/', '^src/(?!cli/|replay/)', '^src/replay/'),
     forbid('plot-below-html', 'the page uses the charts, never the other way', '^src/plot/', '^src/html/'),
     forbid(
       'charts-on-top',

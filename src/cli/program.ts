@@ -14,6 +14,7 @@ import { EXPORTERS, resolveOut } from '../report/exporters/index.js';
 import { VERSION } from '../paths.js';
 import { addPlotCommands } from './plots.js';
 import { addCompareCommands } from './compare-commands.js';
+import { addReplayCommand } from './replay-command.js';
 
 export type CliOptions = PlanInput;
 
@@ -270,6 +271,7 @@ export function buildProgram(run: RunHandler, sbatch: SbatchHandler, info: InfoH
 
   addPlotCommands(program);
   addCompareCommands(program);
+  addReplayCommand(program);
 
   program
     .command('list')
