@@ -264,6 +264,20 @@ Napi::Value Split(const Napi::CallbackInfo& info) {
   });
 }
 
+// --groups: this rank's sub-group (color, members); collective over the world.
+Napi::Value Subgroup(const Napi::CallbackInfo& info) {
+  const int color = info[0].As<Napi::Number>().Int32Value();
+  Napi::Array a = info[1].As<Napi::Array>();
+  std::vector<int> members;
+  for (uint32_t i = 0; i < a.Length(); ++i) members.push_back(a.Get(i).As<Napi::Number>().Int32Value());
+  return schedule(info.Env(), [color, members]() -> Finish {
+    State& s = state();
+    s.subComms.push_back(commByHandle(0).subgroup(color, members));
+    const int handle = int(s.subComms.size());
+    return [handle](Napi::Env env) { return Napi::Number::New(env, handle); };
+  });
+}
+
 Napi::Value Allocate(const Napi::CallbackInfo& info) {
   const size_t sendBytes = size_t(info[0].As<Napi::Number>().DoubleValue());
   const size_t recvBytes = size_t(info[1].As<Napi::Number>().DoubleValue());
@@ -472,6 +486,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("glooPrepare", Napi::Function::New(env, GlooPrepare));
   exports.Set("split", Napi::Function::New(env, Split));
   exports.Set("measureMix", Napi::Function::New(env, MeasureMix));
+  exports.Set("subgroup", Napi::Function::New(env, Subgroup));
   exports.Set("allocate", Napi::Function::New(env, Allocate));
   exports.Set("measure", Napi::Function::New(env, Measure));
   exports.Set("controlBarrier", Napi::Function::New(env, ControlBarrier));

@@ -27,6 +27,11 @@ void Comm::start(const OpInfo& op, const OpArgs&) { throw Error(ErrorKind::Usage
 
 void Comm::finish() {}
 
+std::unique_ptr<Comm> Comm::subgroup(int, const std::vector<int>&) {
+  throw Error(ErrorKind::Usage,
+              "this backend cannot form disjoint sub-groups yet (--groups): use --backend mpi or gloo");
+}
+
 InPlaceLayout Comm::inPlaceLayout(const OpInfo& op, int root, size_t count) const {
   return op.inPlace(rank(), root, count);
 }

@@ -68,6 +68,9 @@ class Comm {
   // `bootstrap`: backend-specific bytes the control plane distributed for it (a fresh NCCL
   // unique id when the library cannot split); empty otherwise.
   virtual std::unique_ptr<Comm> split(int k, const std::vector<char>& bootstrap) = 0;
+  // Disjoint sub-groups (--groups): every rank calls it with its group's color and members (ranks
+  // of this comm, ascending, itself among them); collective over this comm.
+  virtual std::unique_ptr<Comm> subgroup(int color, const std::vector<int>& members);
 };
 
 // Set by the JavaScript side (addon.requestAbort) when the job is ending; backends that can

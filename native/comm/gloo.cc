@@ -18,6 +18,7 @@
 #include <netinet/in.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
@@ -267,9 +268,10 @@ std::unique_ptr<Backend> connect(const std::vector<std::vector<char>>& blobs) {
   return std::make_unique<GlooBackend>(makeComm(std::move(ctx)));
 }
 
-std::shared_ptr<::gloo::Context> splitContext(::gloo::Context& parent, int k) {
-  const int rank = parent.rank;
-  if (rank >= k) return nullptr;
+std::shared_ptr<::gloo::Context> splitContext(::gloo::Context& parent, const std::vector<int>& members) {
+  const auto me = std::find(members.begin(), members.end(), parent.rank);
+  if (me == members.end()) return nullptr;
+  const int rank = int(me - members.begin()), k = int(members.size());
   std::shared_ptr<transport::Device> dev = parent.getDevice();
   auto tc = guardedContext(dev, rank, k);
 
@@ -283,7 +285,7 @@ std::shared_ptr<::gloo::Context> splitContext(::gloo::Context& parent, int k) {
   std::vector<Record> out(static_cast<size_t>(k)), in(static_cast<size_t>(k));
   auto outBuf = parent.createUnboundBuffer(out.data(), out.size() * sizeof(Record));
   auto inBuf = parent.createUnboundBuffer(in.data(), in.size() * sizeof(Record));
-  for (int j = 0; j < k; ++j) {
+  for (int j = 0; j < k; ++j) {  // j: the index among the members; members[j]: its rank in the parent
     if (j == rank) continue;
     const std::vector<char> a = tc->getPair(j)->address().bytes();
     if (a.size() > sizeof(Record::bytes)) throw Error(ErrorKind::Internal, "Gloo pair address too long");
@@ -291,8 +293,8 @@ std::shared_ptr<::gloo::Context> splitContext(::gloo::Context& parent, int k) {
     r.len = uint32_t(a.size());
     std::memcpy(r.bytes, a.data(), a.size());
     r.token = listenToken(*tc, j);
-    inBuf->recv(j, kSlotSplit, size_t(j) * sizeof(Record), sizeof(Record));
-    outBuf->send(j, kSlotSplit, size_t(j) * sizeof(Record), sizeof(Record));
+    inBuf->recv(members[size_t(j)], kSlotSplit, size_t(j) * sizeof(Record), sizeof(Record));
+    outBuf->send(members[size_t(j)], kSlotSplit, size_t(j) * sizeof(Record), sizeof(Record));
   }
   for (int j = 1; j < k; ++j)
     if (!inBuf->waitRecv(kTimeout) || !outBuf->waitSend(kTimeout))

@@ -48,7 +48,8 @@ std::unique_ptr<ReduceScatter> makeReduceScatter(const std::shared_ptr<::gloo::C
 
 // A context over ranks [0, k) of `parent`, connected through addresses exchanged over parent's
 // pairs; nullptr on ranks >= k. Collective over the first k ranks of parent.
-std::shared_ptr<::gloo::Context> splitContext(::gloo::Context& parent, int k);
+// A context of `members` (ranks of the parent, in their new order); nullptr on the other ranks.
+std::shared_ptr<::gloo::Context> splitContext(::gloo::Context& parent, const std::vector<int>& members);
 
 // Listening pairs that hand Gloo only the peer that sends the pair's token first (gloo_guard.cc):
 // a transport context over dev with one such pair per peer, each listening already.

@@ -140,12 +140,26 @@ class GlooComm final : public Comm {
     k = std::min(k, size_);  // as MPI_Comm_split: members are the ranks below k
     std::shared_ptr<::gloo::Context> sub;
     try {
-      sub = splitContext(*ctx_, k);
+      std::vector<int> first(static_cast<size_t>(k));
+      for (int r = 0; r < k; ++r) first[size_t(r)] = r;
+      sub = splitContext(*ctx_, first);
     } catch (...) {
       rethrow("Gloo: splitting off ranks [0, " + std::to_string(k) + ")");
     }
     barrier();  // collective over this comm, like MPI_Comm_split: every rank leaves together
     return sub ? makeComm(std::move(sub)) : nullptr;
+  }
+
+  std::unique_ptr<Comm> subgroup(int color, const std::vector<int>& members) override {
+    std::shared_ptr<::gloo::Context> sub;
+    try {
+      sub = splitContext(*ctx_, members);
+    } catch (...) {
+      rethrow("Gloo: forming sub-group " + std::to_string(color));
+    }
+    barrier();
+    if (!sub) throw Error(ErrorKind::Internal, "subgroup: this rank is not among its group's members");
+    return makeComm(std::move(sub));
   }
 
  private:

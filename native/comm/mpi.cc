@@ -219,6 +219,12 @@ class MpiComm final : public Comm {
     return out;
   }
 
+  std::unique_ptr<Comm> subgroup(int color, const std::vector<int>&) override {
+    MPI_Comm sub = MPI_COMM_NULL;
+    check(MPI_Comm_split(comm_, color, rank_, &sub), "MPI_Comm_split");  // members ascending: key = rank
+    return std::make_unique<MpiComm>(sub, half_, device_);
+  }
+
   std::unique_ptr<Comm> split(int k, const std::vector<char>&) override {
     MPI_Comm sub = MPI_COMM_NULL;
     check(MPI_Comm_split(comm_, rank_ < k ? 0 : MPI_UNDEFINED, rank_, &sub), "MPI_Comm_split");

@@ -106,6 +106,8 @@ export interface Addon {
   split(k: number, bootstrap?: Buffer): Promise<number>;
   allocate(sendBytes: number, recvBytes: number): Promise<void>;
   measure(comm: number, spec: MeasureSpec): Promise<MeasureResult>;
+  /** --groups: this rank's group of the world (collective); a communicator handle. */
+  subgroup(color: number, members: number[]): Promise<number>;
   /** `ccbench mix`: every [communicator, spec] at once; one result per item. */
   measureMix(items: [number, MeasureSpec][]): Promise<MeasureResult[]>;
   controlBarrier(): Promise<void>;

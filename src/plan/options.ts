@@ -177,6 +177,15 @@ export const OPTIONS = {
     sbatch: true,
     help: "capture each size's iterations in a CUDA/HIP graph once and launch it this many times (nccl and rccl; nccl-tests -G)",
   },
+  groups: {
+    flags: '--groups <size>',
+    kind: 'whole',
+    min: 1,
+    max: 1 << 20,
+    suite: true,
+    sbatch: true,
+    help: 'split the ranks into disjoint groups of this size, each running the op at once on its own communicator (mpi, gloo); reports one group alone, the slowdown and the aggregate busbw',
+  },
   mix: {
     flags: '--mix',
     kind: 'flag',

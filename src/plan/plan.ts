@@ -67,6 +67,7 @@ export interface Plan {
   graphLaunches: number; // 0: no graph; else capture the iterations once, launch this many times
   concurrent: number; // copies of each op run at once on their own communicators (1: the op alone)
   mix: boolean; // the runs at once, one point each, each on its own communicator (`ccbench mix`)
+  groups?: number; // --groups: disjoint groups of this many ranks run each point at once
   output: { stdout: string | null; files: OutputTarget[]; overwrite: boolean; quiet: boolean; wide?: boolean };
   notes: string[]; // combinations skipped, sizes merged, and the like
   request: { runs: RunSpec[]; options: PlanInput }; // what was asked, to plan again once `auto` is resolved
@@ -84,6 +85,7 @@ const RANGED: OptionKey[] = [
   'gpusPerNode',
   'graph',
   'concurrent',
+  'groups',
   'seed',
 ];
 
@@ -102,12 +104,15 @@ export function buildPlan(runSpecs: (string | RunSpec)[], o: PlanInput, worldSiz
   }
   const backend = resolveBackend(o.backend ?? (defaultOf('backend') as string));
   const np = resolveNp(o, worldSize);
+  if (o.groups !== undefined) checkGroups(o, np);
   const rankCounts =
-    o.ranks === 'pow2'
-      ? powersOfTwo(np)
-      : o.ranks && o.ranks.length > 0
-        ? [...new Set(o.ranks)].sort((a, b) => a - b)
-        : [np];
+    o.groups !== undefined
+      ? [o.groups] // each point's communicator is one group
+      : o.ranks === 'pow2'
+        ? powersOfTwo(np)
+        : o.ranks && o.ranks.length > 0
+          ? [...new Set(o.ranks)].sort((a, b) => a - b)
+          : [np];
   for (const k of rankCounts)
     if (k < 1 || k > np)
       throw new UsageError(`--ranks ${k} is outside 1..${np} (the job has ${np} ranks); raise -n or drop ${k}`);
@@ -141,6 +146,7 @@ export function buildPlan(runSpecs: (string | RunSpec)[], o: PlanInput, worldSiz
     graphLaunches: o.graph ?? 0,
     concurrent: o.concurrent ?? 1,
     mix: o.mix ?? false,
+    ...(o.groups !== undefined && { groups: o.groups }),
     output: resolveOutput(o),
     notes: [],
     request: { runs: specs, options: o },
@@ -271,6 +277,25 @@ function checkOverlap(o: PlanInput, backend: BackendDef): void {
   if (backend.noOverlap) throw new UsageError(backend.noOverlap);
   const other = o.timing !== undefined ? `--timing ${o.timing}` : o.blocking ? '--blocking' : o.graph ? '--graph' : '';
   if (other) throw new UsageError(`--overlap is a timing of its own (start, compute, wait); drop ${other}`);
+}
+
+/** --groups g: disjoint groups of g ranks, every group at once; on its own, not with other forms. */
+function checkGroups(o: PlanInput, np: number): void {
+  const g = o.groups as number;
+  if (g >= np || np % g !== 0)
+    throw new UsageError(
+      `--groups ${g} must divide the ${np} ranks into two or more groups; pick a divisor of -n below ${np}`,
+    );
+  const other = o.ranks
+    ? '--ranks'
+    : (o.concurrent ?? 1) > 1
+      ? '--concurrent'
+      : o.mix
+        ? 'a mix'
+        : o.overlap
+          ? '--overlap'
+          : '';
+  if (other) throw new UsageError(`--groups runs each op once per group, at once; it cannot be combined with ${other}`);
 }
 
 /** --concurrent k: copies started with MPI's non-blocking collectives; a timing of its own too. */

@@ -8,6 +8,7 @@ import { pointMatrix, type Plan, type Point } from '../plan/plan.js';
 import { formatBytes } from '../plan/sizes.js';
 import { makeRow, type Concurrency, type Overlap, type ResultRow } from '../report/row.js';
 import { summarize } from '../report/stats.js';
+import { groupHandle, groupsOf, measureInGroups } from './groups.js';
 import type { Tracker } from './tracker.js';
 
 interface Gathered {
@@ -20,10 +21,11 @@ interface Gathered {
   computeUs?: number;
   aloneUs?: number;
   copyUs?: number[];
+  group?: number; // --groups: this rank's group
   samples: Float64Array;
 }
 
-export function encodeResult(r: MeasureResult | null): Buffer {
+export function encodeResult(r: (MeasureResult & { group?: number }) | null): Buffer {
   const head = Buffer.from(
     JSON.stringify(
       r
@@ -37,6 +39,7 @@ export function encodeResult(r: MeasureResult | null): Buffer {
             computeUs: r.computeUs,
             aloneUs: r.aloneUs,
             copyUs: r.copyUs && [...r.copyUs],
+            group: r.group,
           }
         : { member: false },
     ),
@@ -63,6 +66,7 @@ export function decodeResult(buf: Buffer): Gathered {
     computeUs: head.computeUs,
     aloneUs: head.aloneUs,
     copyUs: head.copyUs,
+    group: head.group,
     samples,
   };
 }
@@ -96,6 +100,7 @@ export function combine(
   cycle = 1,
   graphLaunches = 0,
   mix?: string[],
+  groups?: number,
 ): ResultRow {
   const reporters = parts.filter((p) => p.member && p.reporter);
   const wrong = checked ? parts.filter((p) => p.member).reduce((s, p) => s + Math.max(0, p.wrong), 0) : null;
@@ -117,7 +122,7 @@ export function combine(
     graph,
     skew || undefined,
     overlapOf(reporters),
-    concurrencyOf(reporters, mix),
+    groups ? groupsOf(reporters, groups) : concurrencyOf(reporters, mix),
   );
 }
 
@@ -193,7 +198,10 @@ export async function sweep(ctx: SweepContext): Promise<number> {
     return addon.split(k, id);
   };
   for (const k of plan.rankCounts) {
-    handles.set(k, k === control.size ? 0 : await split(k));
+    handles.set(
+      k,
+      k === control.size ? 0 : plan.groups ? await groupHandle(addon, control.rank, plan.groups) : await split(k),
+    );
     const more: number[] = [];
     for (let c = 1; c < (plan.concurrent ?? 1); c++) more.push(await split(k));
     copies.set(k, more);
@@ -278,16 +286,16 @@ async function runPoint(
   const where = describePoint(point) + (plan.repeat > 1 ? ` (cycle ${cycle} of ${plan.repeat})` : '');
   // The heartbeat that says so goes out before the native call starts, not while it is timing.
   tracker.at(where);
+  const spec = { ...measureSpec(plan, point), ...(copies.length > 0 && { copies }) };
   const result =
-    handle >= 0
-      ? await tracker.watch(
-          where,
-          addon.measure(handle, { ...measureSpec(plan, point), ...(copies.length > 0 && { copies }) }),
-        )
-      : null;
+    handle < 0
+      ? null
+      : plan.groups
+        ? await measureInGroups(addon, control, tracker, handle, spec, plan.groups, where)
+        : await tracker.watch(where, addon.measure(handle, spec));
   const parts = await tracker.watch(`${where} (gathering results)`, control.gather(encodeResult(result)));
   if (!parts) return 0;
-  const row = combine(point, parts.map(decodeResult), plan.check, cycle, plan.graphLaunches);
+  const row = combine(point, parts.map(decodeResult), plan.check, cycle, plan.graphLaunches, undefined, plan.groups);
   ctx.onRow?.(row);
   return row.wrong ?? 0;
 }

@@ -28,8 +28,10 @@ export const UNITS = {
 } as const;
 
 /** What one sample is, as the title says it (and the README's "What the numbers mean"). */
-export function timingNote(timing: Plan['timing'], op: string, concurrent = 1, mix = false): string {
+export function timingNote(timing: Plan['timing'], op: string, concurrent = 1, mix = false, groups = 0): string {
   const d = getOp(op);
+  if (groups > 0)
+    return `disjoint groups of ${groups} ranks, all at once, each on its own communicator: one sample = ${d.timed} (the slowest rank of all groups); slowdown = group 0 together / group 0 alone`;
   if (mix)
     return `a mix: every item at once, each on its own communicator (MPI non-blocking starts, then waits): one sample = the common start to this item's end; slowdown = that / this item alone`;
   if (concurrent > 1)
@@ -49,7 +51,7 @@ export function tableTitle(meta: RunMeta, op: string, ranks: number, inPlace: bo
   const { backend: b, plan } = meta;
   return (
     `# ${op} · ${ranks} ranks · ${b.name} (${b.library}) · ${b.device} · ${inPlace ? 'in-place' : 'out-of-place'} · ` +
-    timingNote(plan.timing, op, plan.concurrent, plan.mix) +
+    timingNote(plan.timing, op, plan.concurrent, plan.mix, plan.groups) +
     (plan.repeat > 1 ? ` · cycle ${cycle} of ${plan.repeat}` : '')
   );
 }

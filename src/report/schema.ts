@@ -72,6 +72,9 @@ const CONCURRENT = Type.Object(
     ),
     copy_us: Type.Array(Type.Number(), { description: "each copy's mean time from the common start to its end" }),
     mix: Type.Optional(Type.Array(Type.String(), { description: '`ccbench mix`: the items, in order' })),
+    group_size: Type.Optional(
+      Type.Integer({ minimum: 1, description: '--groups: ranks per group; copies = groups, copy_us = per group' }),
+    ),
   },
   { additionalProperties: false },
 );

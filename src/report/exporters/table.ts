@@ -77,7 +77,7 @@ export function layoutFor(meta: RunMeta, row: ResultRow, wide = meta.plan.output
     plannedIters = points[0].iters;
     constants.push(`${plannedIters} iterations`);
   }
-  if (meta.plan.timing === 'overlap' || (meta.plan.concurrent ?? 1) > 1 || meta.plan.mix) {
+  if (meta.plan.timing === 'overlap' || (meta.plan.concurrent ?? 1) > 1 || meta.plan.mix || meta.plan.groups) {
     if (meta.plan.timing === 'overlap') overlapColumns(columns);
     else concurrentColumns(columns);
     if (meta.plan.check || wide) columns.push(col('#wrong', 6, (r) => (r.wrong === null ? 'N/A' : String(r.wrong))));
