@@ -2,7 +2,8 @@
 // 198.18.0.0/24, own hostnames and /tmp, slurmctld + a slurmd per compute host, fake GPUs). mpirun
 // through the rsh-agent hook, ranks started by hand, srun steps, an sbatch job and GPU requests.
 // Every run uses --check and a few small sizes. Needs root; .ci/run starts the cluster, and without
-// it this file starts one and stops it afterwards. Skipped, saying why, where it cannot start.
+// it this file starts one and stops it afterwards. Skipped, saying why, where it cannot start,
+// except under CCBENCH_REQUIRE_CLUSTER=1 (.ci/run), where that is a failure.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -32,7 +33,9 @@ function prepare(): { skip?: string; startedHere: boolean } {
   return { skip: `the namespace cluster did not start (${why.trim()})`, startedHere: false };
 }
 
-const { skip, startedHere } = prepare();
+const { skip: why, startedHere } = prepare();
+const REQUIRED = process.env.CCBENCH_REQUIRE_CLUSTER === '1';
+const skip = REQUIRED ? undefined : why;
 
 /** A command on one of the cluster's hosts. */
 function onHost(host: string, args: string[], o: RunOptions = {}) {
@@ -63,13 +66,16 @@ function addressOf(host: string): string {
 }
 
 describe('across the hosts of a network-namespace cluster', { skip, concurrency: false }, () => {
-  const work = skip ? '' : mkdtempSync(join(D, 'work', 'test-'));
+  const work = why ? '' : mkdtempSync(join(D, 'work', 'test-'));
   after(() => {
-    if (skip) return;
+    if (why) return;
     rmSync(work, { recursive: true, force: true });
     if (startedHere) execFileSync(FIXTURE, ['stop'], { stdio: 'ignore', timeout: 60_000 });
   });
   leavesNoProcess();
+
+  if (REQUIRED && why) test('the cluster is up (CCBENCH_REQUIRE_CLUSTER=1)', () => assert.fail(why));
+  if (why) return;
 
   test('the hosts: own names, addresses and /tmp, and no way in from the root namespace', async () => {
     for (const h of ['ctl', ...COMPUTE]) {
