@@ -10,6 +10,7 @@ import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT } from '../errors.js';
 import { readExitReport } from '../job/exit-report.js';
+import type { ExitNotice } from './exit-notice.js';
 import { which } from './mpirun.js';
 
 type Env = Record<string, string | undefined>;
@@ -29,7 +30,21 @@ export function signalName(code: number): string | undefined {
   return Object.entries(constants.signals).find(([, n]) => n === code)?.[0];
 }
 
-export async function supervise(file: string, args: string[], env: Env, what: string, local: boolean): Promise<number> {
+// How long a launcher may outlive rank 0 before it is taken to be waiting for a host it cannot
+// reach, and then how long SIGTERM has. mpirun then gets SIGKILL (its daemons end when they lose
+// it); srun is left to finish by itself instead (it has asked Slurm to cancel the step, and a
+// killed srun would keep its job allocated): we stop waiting for it.
+const OUTLIVE_MS = 2000;
+const TERM_MS = 1000;
+
+export async function supervise(
+  file: string,
+  args: string[],
+  env: Env,
+  what: string,
+  local: boolean,
+  notice?: ExitNotice,
+): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'ccbench-'));
   const report = join(dir, 'rank0-exit');
   const setpriv = which('setpriv', env);
@@ -50,16 +65,48 @@ export async function supervise(file: string, args: string[], env: Env, what: st
     ['SIGHUP', pass('SIGTERM', EXIT.terminated)],
   ];
   for (const [sig, h] of handlers) process.on(sig, h);
+  const timers: NodeJS.Timeout[] = [];
+  let gaveUp: (code: number) => void = () => {};
+  const running = () => child.exitCode === null && child.signalCode === null;
+  const group = (sig: NodeJS.Signals) => {
+    try {
+      if (running()) process.kill(-(child.pid as number), sig);
+    } catch {
+      // gone meanwhile
+    }
+  };
+  notice?.onEnd(() => {
+    timers.push(
+      setTimeout(() => {
+        if (!running()) return;
+        process.stderr.write(
+          `ccbench: ${what} was still running ${OUTLIVE_MS / 1000} s after rank 0 ended (waiting for a host it cannot reach?); ending it\n`,
+        );
+        group('SIGTERM');
+        timers.push(
+          setTimeout(() => {
+            if (what !== 'srun') return group('SIGKILL');
+            child.unref(); // it finishes by itself once Slurm has cancelled the step
+            gaveUp(EXIT.rankFailed);
+          }, TERM_MS),
+        );
+      }, OUTLIVE_MS),
+    );
+  });
   let code: number;
   try {
     code = await new Promise<number>((resolve, reject) => {
+      gaveUp = resolve;
       child.on('error', reject);
       child.on('exit', (c, sig) => resolve(c ?? 128 + (sig ? constants.signals[sig] : 0)));
     });
   } finally {
     for (const [sig, h] of handlers) process.off(sig, h);
+    for (const t of timers) clearTimeout(t);
+    notice?.close();
   }
-  const rank0 = readExitReport(report);
+  const fromFile = readExitReport(report);
+  const rank0 = typeof fromFile === 'number' ? fromFile : (notice?.code() ?? fromFile);
   rmSync(dir, { recursive: true, force: true });
   if (typeof rank0 === 'number') return rank0; // rank 0 has said what happened
   if (signalled) return signalled; // the launcher reports its own signal as 1: say what happened
