@@ -5,43 +5,16 @@
 // it this file starts one and stops it afterwards. Skipped, saying why, where it cannot start,
 // except under CCBENCH_REQUIRE_CLUSTER=1 (.ci/run), where that is a failure.
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { leavesNoProcess, readJson, ROOT, run, waitFor, type RunOptions } from './helpers.js';
+import { addressOf, ccbenchOn, COMPUTE, D, MPIRUN_ARGS, onHost, prepare, stop } from './cluster.js';
+import { leavesNoProcess, readJson, waitFor } from './helpers.js';
 
-const FIXTURE = join(ROOT, 'test', 'cluster', 'cluster.sh');
-const D = '/var/tmp/ccbench-cluster'; // the fixture's directory (seen by every host, unlike /tmp)
-const COMPUTE = ['n1', 'n2'];
 const SMALL = ['--sizes', '8:4K:8', '--iters', '20', '--warmup', '2', '--check', '--quiet', '--timeout', '30'];
-// Open MPI across the hosts: its TCP transport and daemons on the hosts' interface, orted started
-// through the namespace-entering rsh agent (as mpi-operator's kubexec.sh does for pods).
-const MPIRUN_ARGS =
-  `-H ${COMPUTE.join(',')} --mca plm_rsh_agent ${D}/nsrsh --mca plm_rsh_no_tree_spawn 1 ` +
-  '--mca pml ob1 --mca btl self,tcp --mca btl_tcp_if_include eth0 --mca oob_tcp_if_include eth0';
-
-/** Brings the cluster up unless it is; says why it cannot. */
-function prepare(): { skip?: string; startedHere: boolean } {
-  if (process.getuid?.() !== 0)
-    return { skip: 'needs root (network namespaces, mounts, Slurm daemons): run as root', startedHere: false };
-  if (spawnSync(FIXTURE, ['status'], { stdio: 'ignore', timeout: 20_000 }).status === 0) return { startedHere: false };
-  const r = spawnSync(FIXTURE, ['start'], { encoding: 'utf8', timeout: 90_000 });
-  if (r.status === 0) return { startedHere: true };
-  spawnSync(FIXTURE, ['stop'], { stdio: 'ignore', timeout: 60_000 });
-  const why = (r.stderr ?? '').split('\n').find((l) => l.includes('FAILED')) ?? `exit ${r.status}`;
-  return { skip: `the namespace cluster did not start (${why.trim()})`, startedHere: false };
-}
-
-const { skip: why, startedHere } = prepare();
-const REQUIRED = process.env.CCBENCH_REQUIRE_CLUSTER === '1';
-const skip = REQUIRED ? undefined : why;
-
-/** A command on one of the cluster's hosts. */
-function onHost(host: string, args: string[], o: RunOptions = {}) {
-  return run(FIXTURE, ['run', host, ...args], { timeoutMs: 90_000, ...o });
-}
-const ccbenchOn = (host: string, args: string[], o: RunOptions = {}) => onHost(host, ['ccbench', ...args], o);
+const cluster = prepare();
+const why = cluster.why;
 
 /** What every multi-host result file must show: the hosts, their own addresses, a routable rank 0. */
 function assertAcrossHosts(json: string, hosts: string[]): any {
@@ -58,23 +31,16 @@ function assertAcrossHosts(json: string, hosts: string[]): any {
   return doc;
 }
 
-function addressOf(host: string): string {
-  const line = readFileSync(join(D, 'hosts'), 'utf8')
-    .split('\n')
-    .find((l) => l.split(/\s+/)[1] === host);
-  return line?.split(/\s+/)[0] ?? '?';
-}
-
-describe('across the hosts of a network-namespace cluster', { skip, concurrency: false }, () => {
+describe('across the hosts of a network-namespace cluster', { skip: cluster.skip, concurrency: false }, () => {
   const work = why ? '' : mkdtempSync(join(D, 'work', 'test-'));
   after(() => {
     if (why) return;
     rmSync(work, { recursive: true, force: true });
-    if (startedHere) execFileSync(FIXTURE, ['stop'], { stdio: 'ignore', timeout: 60_000 });
+    stop(cluster);
   });
   leavesNoProcess();
 
-  if (REQUIRED && why) test('the cluster is up (CCBENCH_REQUIRE_CLUSTER=1)', () => assert.fail(why));
+  if (why) test('the cluster is up (CCBENCH_REQUIRE_CLUSTER=1)', () => assert.fail(why));
   if (why) return;
 
   test('the hosts: own names, addresses and /tmp, and no way in from the root namespace', async () => {
