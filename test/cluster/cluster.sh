@@ -212,9 +212,10 @@ start_munged() {
 }
 
 do_start() {
-  local t0=$SECONDS i h
+  local t0=$SECONDS i h n
   [ "$(id -u)" -eq 0 ] || { log "needs root (network namespaces, mounts, daemons)"; exit 2; }
-  if all_up && [ "$(hosts | wc -l)" = "$(host_count)" ]; then
+  n=$(host_count) || exit 2 # before anything is touched
+  if all_up && [ "$(hosts | wc -l)" = "$n" ]; then
     log "cluster in $D is already up and idle ($(hosts | paste -sd' '))"
     print_env
     return 0
