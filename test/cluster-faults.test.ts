@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { ccbenchOn, D, MPIRUN_ARGS, prepare, stop } from './cluster.js';
+import { ccbenchOn, D, MPIRUN_ARGS, nodesIdle, prepare, stop } from './cluster.js';
 import { leavesNoProcess, readJson, strays, waitFor, type RunResult } from './helpers.js';
 
 const TIMEOUT_S = 5;
@@ -105,10 +105,30 @@ describe('faults across the hosts of a network-namespace cluster', { skip: clust
       link('up');
     }
     assertNamed(r, json, 124, at, /rank 1 \(n2\) has sent nothing for \d+ s/);
-    assert.match(r.stderr, /mpirun was still running 2 s after rank 0 ended/);
+    assert.match(r.stderr, /mpirun was still running 1.5 s after rank 0 ended/);
     // Open MPI's daemon on n2 could not be told while the link was down; it ends once it is back.
     await waitFor(() => strays().length === 0, 30_000).catch(() => {});
     assert.deepEqual(strays(), [], 'no process left on any host');
+  });
+
+  test("n2's link down under srun -N2 (Gloo): rank 1 (n2) named, srun ended and its job cancelled", async () => {
+    const json = join(work, 'link-srun.json');
+    const args = [...LONG, '-n', '2', '--launcher', 'srun', '--launcher-args', '-N2', '--backend', 'gloo'];
+    const job = ccbenchOn('ctl', [...args, '--json', json]);
+    let r: RunResult;
+    let at: number;
+    try {
+      at = await midSweep(json, () => link('down'));
+      r = await job;
+    } finally {
+      link('up');
+    }
+    assertNamed(r, json, 124, at, /rank 1 \(n2\) has sent nothing for \d+ s/);
+    assert.match(r.stderr, /srun was still running 1.5 s after rank 0 ended/);
+    // srun was killed and its job cancelled; the step completes on n2 once it is back.
+    await waitFor(() => strays().length === 0, 30_000).catch(() => {});
+    assert.deepEqual(strays(), [], 'no process left on any host');
+    await waitFor(nodesIdle, 30_000);
   });
 
   test("n2's link down under ranks started by hand (Gloo): both ends stop by themselves, naming the other", async () => {

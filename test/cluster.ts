@@ -1,6 +1,6 @@
 // Shared by the tests on the namespace cluster of test/cluster/cluster.sh (cluster.test.ts and
 // cluster-faults.test.ts): bringing it up (or saying why not), running commands on its hosts.
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, run, type RunOptions } from './helpers.js';
@@ -49,4 +49,16 @@ export function addressOf(host: string): string {
     .split('\n')
     .find((l) => l.split(/\s+/)[1] === host);
   return line?.split(/\s+/)[0] ?? '?';
+}
+
+/** Every compute host idle in Slurm (a step cut off by a fault completes once its host is back). */
+export function nodesIdle(): boolean {
+  const out = execFileSync(FIXTURE, ['run', 'ctl', 'sinfo', '-h', '-N', '-o', '%t'], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
+  return out
+    .trim()
+    .split('\n')
+    .every((s) => s === 'idle');
 }

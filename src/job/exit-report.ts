@@ -33,7 +33,10 @@ function openNotice(spec: string | undefined): void {
   if (!m || notice) return;
   token = m[3];
   notice = connect({ host: m[1].replace(/^\[|\]$/g, ''), port: Number(m[2]) });
-  notice.on('connect', () => notice?.write(`${token} started\n`));
+  // A Slurm step says which it is, so that the commander can cancel it (launch/exit-notice.ts).
+  const step = process.env.SLURM_STEP_ID ?? process.env.SLURM_STEPID;
+  const slurm = process.env.SLURM_JOB_ID && step ? `${token} step ${process.env.SLURM_JOB_ID}.${step}\n` : '';
+  notice.on('connect', () => notice?.write(`${token} started\n${slurm}`));
   notice.on('error', () => {}); // unreachable: the launcher's exit code stands, as without it
   notice.unref(); // never what keeps rank 0 alive
 }

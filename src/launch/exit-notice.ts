@@ -12,6 +12,7 @@ import { parseReport } from '../job/exit-report.js';
 export interface ExitNotice {
   env: string; // the value of CCBENCH_EXIT_NOTICE for the ranks
   code: () => number | 'started' | undefined; // what rank 0 said, as readExitReport
+  step: () => string | undefined; // its Slurm job and step ("12.0"), if it runs in one
   /** Called once, when rank 0's connection closes (it has ended, or its host is gone). */
   onEnd: (f: (code: number | 'started') => void) => void;
   close: () => void;
@@ -21,6 +22,7 @@ export async function listenForRankZero(): Promise<ExitNotice | undefined> {
   const address = await routableAddress(hostname());
   const token = randomBytes(16).toString('hex');
   let said: number | 'started' | undefined;
+  let step: string | undefined;
   let ended: ((code: number | 'started') => void) | undefined;
   let fired = false;
   const server: Server = createServer((socket) => {
@@ -32,12 +34,13 @@ export async function listenForRankZero(): Promise<ExitNotice | undefined> {
       if (buf.length > 1024) return socket.destroy(); // not rank 0
       let nl: number;
       while ((nl = buf.indexOf('\n')) >= 0) {
-        const [t, what] = buf.slice(0, nl).split(' ');
+        const [t, what, arg] = buf.slice(0, nl).split(' ');
         buf = buf.slice(nl + 1);
         const good = t?.length === token.length && timingSafeEqual(Buffer.from(t), Buffer.from(token));
         if (!good) return socket.destroy();
         ours = true;
-        said = parseReport(what ?? '') ?? said; // the last word stands, as in the report file
+        if (what === 'step' && /^\d+\.\d+$/.test(arg ?? '')) step = arg;
+        else said = parseReport(what ?? '') ?? said; // the last word stands, as in the report file
       }
     });
     socket.on('error', () => {});
@@ -58,6 +61,7 @@ export async function listenForRankZero(): Promise<ExitNotice | undefined> {
   return {
     env: `${address.includes(':') ? `[${address}]` : address}:${port}:${token}`,
     code: () => said,
+    step: () => step,
     onEnd: (f) => (ended = f),
     close: () => server.close(),
   };

@@ -4,7 +4,7 @@
 // SIGTERM or SIGHUP becomes SIGTERM. Should we die without a word (SIGKILL), the kernel sends the
 // launcher SIGTERM (setpriv --pdeathsig), so the job ends with us. Our exit code is rank 0's,
 // which names the cause (job/exit-report.ts), else the launcher's.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,11 +31,21 @@ export function signalName(code: number): string | undefined {
 }
 
 // How long a launcher may outlive rank 0 before it is taken to be waiting for a host it cannot
-// reach, and then how long SIGTERM has. mpirun then gets SIGKILL (its daemons end when they lose
-// it); srun is left to finish by itself instead (it has asked Slurm to cancel the step, and a
-// killed srun would keep its job allocated): we stop waiting for it.
-const OUTLIVE_MS = 2000;
-const TERM_MS = 1000;
+// reach, and then how long SIGTERM has before SIGKILL. A killed srun would leave its step (and
+// the job it allocated) to Slurm, so the step rank 0 named is cancelled first: its own job when
+// srun made the allocation, else only the step.
+const OUTLIVE_MS = 1500;
+const TERM_MS = 500;
+
+function cancelStep(step: string | undefined, env: Env): void {
+  if (!step) return;
+  const which = env.SLURM_JOB_ID ? step : step.split('.')[0];
+  try {
+    execFileSync('scancel', [which], { stdio: 'ignore', timeout: 5000, env: env as NodeJS.ProcessEnv });
+  } catch {
+    // Slurm ends it later (the node's timeout)
+  }
+}
 
 export async function supervise(
   file: string,
@@ -66,7 +76,6 @@ export async function supervise(
   ];
   for (const [sig, h] of handlers) process.on(sig, h);
   const timers: NodeJS.Timeout[] = [];
-  let gaveUp: (code: number) => void = () => {};
   const running = () => child.exitCode === null && child.signalCode === null;
   const group = (sig: NodeJS.Signals) => {
     try {
@@ -85,9 +94,8 @@ export async function supervise(
         group('SIGTERM');
         timers.push(
           setTimeout(() => {
-            if (what !== 'srun') return group('SIGKILL');
-            child.unref(); // it finishes by itself once Slurm has cancelled the step
-            gaveUp(EXIT.rankFailed);
+            if (what === 'srun') cancelStep(notice.step(), env);
+            group('SIGKILL');
           }, TERM_MS),
         );
       }, OUTLIVE_MS),
@@ -96,7 +104,6 @@ export async function supervise(
   let code: number;
   try {
     code = await new Promise<number>((resolve, reject) => {
-      gaveUp = resolve;
       child.on('error', reject);
       child.on('exit', (c, sig) => resolve(c ?? 128 + (sig ? constants.signals[sig] : 0)));
     });
