@@ -30,10 +30,10 @@ export function signalName(code: number): string | undefined {
   return Object.entries(constants.signals).find(([, n]) => n === code)?.[0];
 }
 
-// How long a launcher may outlive rank 0 before it is taken to be waiting for a host it cannot
-// reach, and then how long SIGTERM has before SIGKILL. A killed srun would leave its step (and
-// the job it allocated) to Slurm, so the step rank 0 named is cancelled first: its own job when
-// srun made the allocation, else only the step.
+// How long a launcher may outlive a failed rank 0 before it is taken to be waiting for a host it
+// cannot reach, and then how long SIGTERM has before SIGKILL. A killed srun would leave its step
+// (and the job it allocated) to Slurm, so the step rank 0 named is cancelled first: its own job
+// when srun made the allocation, else only the step.
 const OUTLIVE_MS = 1500;
 const TERM_MS = 500;
 
@@ -84,7 +84,10 @@ export async function supervise(
       // gone meanwhile
     }
   };
-  notice?.onEnd(() => {
+  notice?.onEnd((rank0) => {
+    // Only after a failure: a job that ended well has every rank past its last barrier, and a
+    // large one may take its launcher a while to wind down.
+    if (rank0 === 0 || rank0 === 'started') return;
     timers.push(
       setTimeout(() => {
         if (!running()) return;
