@@ -212,7 +212,7 @@ start_munged() {
 }
 
 do_start() {
-  local t0=$SECONDS i h n
+  local t0=$SECONDS h n
   [ "$(id -u)" -eq 0 ] || { log "needs root (network namespaces, mounts, daemons)"; exit 2; }
   n=$(host_count) || exit 2 # before anything is touched
   if all_up && [ "$(hosts | wc -l)" = "$n" ]; then
@@ -231,10 +231,7 @@ do_start() {
   # -c: clean state, so no job of a killed earlier run is restored.
   on ctl slurmctld -c -f "$D/slurm.conf" || fail "slurmctld did not start"
   for h in $(computes); do on "$h" slurmd -f "$D/slurm.conf" || fail "slurmd on $h did not start"; done
-  for ((i = 0; SECONDS - t0 <= WAIT_S; i++)); do
-    all_idle && break
-    sleep 0.2
-  done
+  while ((SECONDS - t0 <= WAIT_S)) && ! all_idle; do sleep 0.2; done
   all_idle || fail "nodes not idle after $WAIT_S s (sinfo: '$(node_states | paste -sd, -)')"
   log "cluster up in $D: $(for h in $(hosts); do printf '%s=%s ' "$h" "$(ip_of "$h")"; done)(slurmctld on ctl, slurmd with 2 fake GPUs on each n*) in $((SECONDS - t0)) s"
   print_env
