@@ -15,6 +15,7 @@ import { checkMemory } from '../system/memory.js';
 import { runLocal } from './local.js';
 import { findMpirun, isLocalRun, libraryFlavor, mpirunCommand, which } from './mpirun.js';
 import { srunCommand } from './srun.js';
+import { listenForRankZero } from './exit-notice.js';
 import { supervise } from './supervise.js';
 import { mark } from '../trace.js';
 import { splitWords } from './words.js';
@@ -94,7 +95,7 @@ export async function launchRanks(runs: (string | RunSpec)[], options: PlanInput
   return code;
 }
 
-function start(
+async function start(
   launcher: LauncherName,
   plan: Plan,
   caps: NativeCapabilities,
@@ -103,12 +104,14 @@ function start(
   env: Env,
   local: boolean,
 ): Promise<number> {
+  if (launcher === 'local') return runLocal(plan.np, rankArgv, env);
+  // Rank 0 may run on another host: it tells us over TCP how it ended (launch/exit-notice.ts).
+  const notice = local ? undefined : await listenForRankZero();
+  if (notice) env = { ...env, CCBENCH_EXIT_NOTICE: notice.env };
   switch (launcher) {
-    case 'local':
-      return runLocal(plan.np, rankArgv, env);
     case 'srun': {
       const cmd = srunCommand(plan.np, plan.backend, extra, rankArgv, env);
-      return supervise('srun', cmd.args, recordInjected(env, cmd.env), 'srun', false);
+      return supervise('srun', cmd.args, recordInjected(env, cmd.env), 'srun', false, notice);
     }
     case 'mpirun': {
       const mpirun = findMpirun(process.env);
@@ -123,7 +126,7 @@ function start(
         );
       const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
       const cmd = mpirunCommand(mpirun, plan.np, extra, rankArgv, env, availableParallelism(), isRoot);
-      return supervise(cmd.file, cmd.args, recordInjected(env, cmd.env), 'mpirun', local);
+      return supervise(cmd.file, cmd.args, recordInjected(env, cmd.env), 'mpirun', local, notice);
     }
   }
 }

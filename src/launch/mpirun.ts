@@ -105,7 +105,8 @@ export function mpirunCommand(
       if (np > cpus) out.OMPI_MCA_rmaps_base_oversubscribe ??= '1';
     } else {
       // Open MPI passes only OMPI_* variables to other hosts by itself (the rank conditions).
-      for (const name of ['MALLOC_ARENA_MAX', 'CCBENCH_INJECTED']) if (env[name] !== undefined) args.push('-x', name);
+      for (const name of ['MALLOC_ARENA_MAX', 'CCBENCH_INJECTED', 'CCBENCH_EXIT_NOTICE'])
+        if (env[name] !== undefined) args.push('-x', name);
     }
   }
   return { file: m.path, args: [...args, ...launcherArgs, ...rankArgv], env: out };

@@ -4,12 +4,13 @@
 // SIGTERM or SIGHUP becomes SIGTERM. Should we die without a word (SIGKILL), the kernel sends the
 // launcher SIGTERM (setpriv --pdeathsig), so the job ends with us. Our exit code is rank 0's,
 // which names the cause (job/exit-report.ts), else the launcher's.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT } from '../errors.js';
 import { readExitReport } from '../job/exit-report.js';
+import type { ExitNotice } from './exit-notice.js';
 import { which } from './mpirun.js';
 
 type Env = Record<string, string | undefined>;
@@ -29,7 +30,31 @@ export function signalName(code: number): string | undefined {
   return Object.entries(constants.signals).find(([, n]) => n === code)?.[0];
 }
 
-export async function supervise(file: string, args: string[], env: Env, what: string, local: boolean): Promise<number> {
+// How long a launcher may outlive a failed rank 0 before it is taken to be waiting for a host it
+// cannot reach, and then how long SIGTERM has before SIGKILL. A killed srun would leave its step
+// (and the job it allocated) to Slurm, so the step rank 0 named is cancelled first: its own job
+// when srun made the allocation, else only the step.
+const OUTLIVE_MS = 1500;
+const TERM_MS = 500;
+
+function cancelStep(step: string | undefined, env: Env): void {
+  if (!step) return;
+  const which = env.SLURM_JOB_ID ? step : step.split('.')[0];
+  try {
+    execFileSync('scancel', [which], { stdio: 'ignore', timeout: 5000, env: env as NodeJS.ProcessEnv });
+  } catch {
+    // Slurm ends it later (the node's timeout)
+  }
+}
+
+export async function supervise(
+  file: string,
+  args: string[],
+  env: Env,
+  what: string,
+  local: boolean,
+  notice?: ExitNotice,
+): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'ccbench-'));
   const report = join(dir, 'rank0-exit');
   const setpriv = which('setpriv', env);
@@ -50,6 +75,35 @@ export async function supervise(file: string, args: string[], env: Env, what: st
     ['SIGHUP', pass('SIGTERM', EXIT.terminated)],
   ];
   for (const [sig, h] of handlers) process.on(sig, h);
+  const timers: NodeJS.Timeout[] = [];
+  const running = () => child.exitCode === null && child.signalCode === null;
+  const group = (sig: NodeJS.Signals) => {
+    try {
+      if (running()) process.kill(-(child.pid as number), sig);
+    } catch {
+      // gone meanwhile
+    }
+  };
+  notice?.onEnd((rank0) => {
+    // Only after a failure: a job that ended well has every rank past its last barrier, and a
+    // large one may take its launcher a while to wind down.
+    if (rank0 === 0 || rank0 === 'started') return;
+    timers.push(
+      setTimeout(() => {
+        if (!running()) return;
+        process.stderr.write(
+          `ccbench: ${what} was still running ${OUTLIVE_MS / 1000} s after rank 0 ended (waiting for a host it cannot reach?); ending it\n`,
+        );
+        group('SIGTERM');
+        timers.push(
+          setTimeout(() => {
+            if (what === 'srun') cancelStep(notice.step(), env);
+            group('SIGKILL');
+          }, TERM_MS),
+        );
+      }, OUTLIVE_MS),
+    );
+  });
   let code: number;
   try {
     code = await new Promise<number>((resolve, reject) => {
@@ -58,8 +112,11 @@ export async function supervise(file: string, args: string[], env: Env, what: st
     });
   } finally {
     for (const [sig, h] of handlers) process.off(sig, h);
+    for (const t of timers) clearTimeout(t);
+    notice?.close();
   }
-  const rank0 = readExitReport(report);
+  const fromFile = readExitReport(report);
+  const rank0 = typeof fromFile === 'number' ? fromFile : (notice?.code() ?? fromFile);
   rmSync(dir, { recursive: true, force: true });
   if (typeof rank0 === 'number') return rank0; // rank 0 has said what happened
   if (signalled) return signalled; // the launcher reports its own signal as 1: say what happened

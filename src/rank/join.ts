@@ -23,6 +23,7 @@ export interface Ident {
   local_rank: number;
   cpus: number; // CPUs its host gives the job (not this rank's own binding)
   bound_cpus?: string; // this rank's own binding (Cpus_allowed_list)
+  address?: string; // its host's address as other hosts reach it (its name's, else its first non-loopback)
 }
 
 export interface Joined {
@@ -31,6 +32,7 @@ export interface Joined {
   rank: number;
   size: number;
   idents: Ident[]; // every rank's, on every rank
+  listen: { address: string; port: number }; // where rank 0's TCP control plane listens
 }
 
 export async function joinJob(
@@ -41,6 +43,7 @@ export async function joinJob(
   timeoutSec: number,
 ): Promise<Joined> {
   const host = hostname();
+  const address = await routableAddress(host);
   const timeoutMs = (timeoutSec > 0 ? timeoutSec : 300) * 1000;
   const me = (rank: number): Ident => ({
     rank,
@@ -49,6 +52,7 @@ export async function joinJob(
     local_rank: env.localRank,
     cpus: hostCpus(),
     bound_cpus: boundCpus(),
+    address,
   });
   if (useMpi) {
     yieldWhenOversubscribed(env);
@@ -61,8 +65,9 @@ export async function joinJob(
       (b) => JSON.parse(String(b)) as Ident,
     );
     let tcp: TcpControl;
+    let listen: Joined['listen'];
     if (mpi.rank === 0) {
-      const bind = new Set(idents.map((i) => i.host)).size === 1 ? '127.0.0.1' : await routableAddress(host);
+      const bind = new Set(idents.map((i) => i.host)).size === 1 ? '127.0.0.1' : address;
       const secret = newSecret();
       const { control, port, joined } = await TcpControl.listen({
         rank: 0,
@@ -75,6 +80,7 @@ export async function joinJob(
       await mpi.bcast(Buffer.from(JSON.stringify({ host: bind, port, secret })), 0);
       await joined;
       tcp = control;
+      listen = { address: bind, port };
     } else {
       const at = JSON.parse(String(await mpi.bcast(Buffer.alloc(0), 0))) as {
         host: string;
@@ -89,14 +95,16 @@ export async function joinJob(
         port: at.port,
         timeoutMs,
       });
+      listen = { address: at.host, port: at.port };
     }
-    return { control: mpi, tcp, rank: mpi.rank, size: mpi.size, idents };
+    return { control: mpi, tcp, rank: mpi.rank, size: mpi.size, idents, listen };
   }
 
   if (env.size < 1) throw new UsageError(`the ${env.launcher} launcher did not say how many ranks there are`);
   const ep = await controlEndpoint(process.env, env, controlAddr, host);
   const { secret } = await jobSecret(process.env, env.rank);
   let tcp: TcpControl;
+  let listen: Joined['listen'];
   if (env.rank === 0) {
     const { control, port, joined } = await TcpControl.listen({
       rank: 0,
@@ -109,15 +117,17 @@ export async function joinJob(
     if (ep.port === 0) process.send?.({ ccbenchControlPort: port }); // ccbench's local launcher relays it
     await joined;
     tcp = control;
+    listen = { address: ep.bind, port };
   } else {
     const port = ep.port || (await portFromLauncher(timeoutMs));
     tcp = await TcpControl.connect({ rank: env.rank, size: env.size, secret, host: ep.connect, port, timeoutMs });
+    listen = { address: ep.connect, port };
   }
   process.channel?.unref(); // the launcher's channel must not keep a finished rank alive
   const idents = (await allgather(tcp, Buffer.from(JSON.stringify(me(env.rank))))).map(
     (b) => JSON.parse(String(b)) as Ident,
   );
-  return { control: tcp, tcp, rank: env.rank, size: env.size, idents };
+  return { control: tcp, tcp, rank: env.rank, size: env.size, idents, listen };
 }
 
 /**

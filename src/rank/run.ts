@@ -211,6 +211,7 @@ async function measureAll(
       world_size: joined.size,
       hosts: [...new Set(idents.map((r) => r.host))],
       ranks: idents.map((i, r) => ({ ...i, device: devices[r] })),
+      control: joined.listen,
       oversubscribed: oversubscription(idents),
       environment: relevantEnvironment(process.env),
       conditions: rankConditions(process.execArgv, process.env),

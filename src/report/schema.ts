@@ -201,8 +201,11 @@ export const RUN_META = Type.Object(
         device: Type.String(),
         cpus: Type.Optional(Whole), // CPUs the host gives the job
         bound_cpus: Type.Optional(Type.String({ description: "the rank's CPU binding as the kernel lists it (0-3)" })),
+        address: Type.Optional(Type.String({ description: "its host's address as other hosts reach it" })),
       }),
     ),
+    // where rank 0's TCP control plane listened: loopback on one host, a routable address on several
+    control: Type.Optional(Type.Object({ address: Type.String(), port: Whole }, { additionalProperties: false })),
     // hosts with more ranks than CPUs
     oversubscribed: Type.Optional(Type.Array(Type.Object({ host: Type.String(), ranks: Whole, cpus: Whole }))),
     // rank 0's NCCL_*, OMPI_MCA_*, UCX_*, ... (system/environment.ts)
