@@ -4,6 +4,7 @@
 import { UsageError } from '../errors.js';
 import { findOp } from '../ops/index.js';
 import type { BackendDef } from './backends.js';
+import { alsoAsked } from './forms.js';
 import type { Point } from './expand.js';
 import type { PlanInput } from './options.js';
 import type { RunSpec } from './plan.js';
@@ -33,17 +34,7 @@ export function checkMix(o: PlanInput, backend: BackendDef, points: Point[], run
     throw new UsageError(
       `a mix starts its items with non-blocking collectives: ${backend.noOverlap.replace(/--overlap/g, 'a mix')}`,
     );
-  const other = o.overlap
-    ? '--overlap'
-    : (o.concurrent ?? 1) > 1
-      ? '--concurrent'
-      : o.timing !== undefined
-        ? `--timing ${o.timing}`
-        : o.blocking
-          ? '--blocking'
-          : o.graph
-            ? '--graph'
-            : '';
+  const other = alsoAsked(o, 'overlap', 'concurrent', 'timing', 'blocking', 'graph');
   if (other) throw new UsageError(`a mix times its items its own way (started together, waited for); drop ${other}`);
   if (rankCounts.length > 1) throw new UsageError('a mix runs on one rank count: drop --ranks (use -n)');
   if (points.length !== runs)

@@ -7,6 +7,7 @@ import { UsageError } from '../errors.js';
 import { findOp, OPS } from '../ops/index.js';
 import { parsePattern, type Pattern } from './patterns.js';
 import { BACKENDS, findBackend, type BackendDef, type Timing } from './backends.js';
+import { alsoAsked } from './forms.js';
 import { checkMix } from './mix.js';
 import { DTYPES, findDtype, REDOPS, type RedOp } from './dtypes.js';
 import { expand } from './expand.js';
@@ -275,7 +276,7 @@ function resolveMem(mem: string | undefined, backend: BackendDef): 'host' | 'dev
 /** --overlap is a timing of its own: MPI's non-blocking collectives, nothing else combined with it. */
 function checkOverlap(o: PlanInput, backend: BackendDef): void {
   if (backend.noOverlap) throw new UsageError(backend.noOverlap);
-  const other = o.timing !== undefined ? `--timing ${o.timing}` : o.blocking ? '--blocking' : o.graph ? '--graph' : '';
+  const other = alsoAsked(o, 'timing', 'blocking', 'graph');
   if (other) throw new UsageError(`--overlap is a timing of its own (start, compute, wait); drop ${other}`);
 }
 
@@ -286,15 +287,7 @@ function checkGroups(o: PlanInput, np: number): void {
     throw new UsageError(
       `--groups ${g} must divide the ${np} ranks into two or more groups; pick a divisor of -n below ${np}`,
     );
-  const other = o.ranks
-    ? '--ranks'
-    : (o.concurrent ?? 1) > 1
-      ? '--concurrent'
-      : o.mix
-        ? 'a mix'
-        : o.overlap
-          ? '--overlap'
-          : '';
+  const other = alsoAsked(o, 'ranks', 'concurrent', 'mix', 'overlap');
   if (other) throw new UsageError(`--groups runs each op once per group, at once; it cannot be combined with ${other}`);
 }
 
@@ -304,15 +297,7 @@ function checkConcurrent(o: PlanInput, backend: BackendDef): void {
     throw new UsageError(
       `--concurrent starts its copies with non-blocking collectives: ${backend.noOverlap.replace(/--overlap/g, '--concurrent')}`,
     );
-  const other = o.overlap
-    ? '--overlap'
-    : o.timing !== undefined
-      ? `--timing ${o.timing}`
-      : o.blocking
-        ? '--blocking'
-        : o.graph
-          ? '--graph'
-          : '';
+  const other = alsoAsked(o, 'overlap', 'timing', 'blocking', 'graph');
   if (other)
     throw new UsageError(`--concurrent times its copies its own way (started together, waited for); drop ${other}`);
 }

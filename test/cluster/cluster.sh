@@ -128,6 +128,13 @@ write_files() {
     chmod 1777 "$D/tmp-$h"
   done
   chmod 1777 "$D/work"
+  # A checkout under /tmp (a clone made for a CI check) stays visible on the hosts, whose /tmp is
+  # their own: it is bound into the host's /tmp at the same path, inside the host's private mount
+  # namespace only (unshare makes its mounts private), so nothing is mounted in the root namespace.
+  keep_repo=
+  case "$REPO" in
+  /tmp/*) keep_repo="mkdir -p $D/tmp-\$0${REPO#/tmp} && mount --bind $REPO $D/tmp-\$0${REPO#/tmp} &&" ;;
+  esac
   # Run on a host: its netns, a new UTS and mount namespace (nsenter, not `ip netns exec`, which
   # remounts /sys and takes slurmd's cgroups away), the shared /etc/hosts and its own /tmp.
   cat >"$D/onhost" <<EOF
@@ -137,7 +144,7 @@ write_files() {
 h=\$1; shift
 [ -e /run/netns/$P-\$h ] || { echo "onhost: no host '\$h' in the cluster (hosts: \$(paste -sd' ' $D/host-list))" >&2; exit 2; }
 export SLURM_CONF=$D/slurm.conf PATH=$D/bin:\$PATH
-exec nsenter --net=/run/netns/$P-\$h unshare --uts --mount sh -c 'mount --bind $D/hosts /etc/hosts && mount --bind $D/tmp-\$0 /tmp && hostname \$0 && exec "\$@"' "\$h" "\$@"
+exec nsenter --net=/run/netns/$P-\$h unshare --uts --mount sh -c 'mount --bind $D/hosts /etc/hosts && $keep_repo mount --rbind $D/tmp-\$0 /tmp && hostname \$0 && exec "\$@"' "\$h" "\$@"
 EOF
   # Open MPI's rsh agent (plm_rsh_agent): "nsrsh <host> <command line>" as ssh would run it.
   printf '#!/bin/sh\nh=$1; shift\nexec %s/onhost "$h" /bin/sh -c "$*"\n' "$D" >"$D/nsrsh"
