@@ -17,8 +17,9 @@ const cluster = prepare();
 const why = cluster.why;
 
 /** What every multi-host result file must show: the hosts, their own addresses, a routable rank 0. */
-function assertAcrossHosts(json: string, hosts: string[]): any {
+function assertAcrossHosts(json: string, hosts: string[], sameSoftware = true): any {
   const doc = readJson(json);
+  if (sameSoftware) assert.deepEqual(doc.software_differences, [], 'no false alarm: every host runs the same software');
   assert.equal(doc.status, 'complete', doc.errors?.join('; '));
   assert.ok(doc.results.length > 0 && doc.results.every((x: any) => x.wrong === 0), 'every size checked, 0 wrong');
   assert.deepEqual(doc.hosts, hosts);
@@ -77,17 +78,29 @@ describe('across the hosts of a network-namespace cluster', { skip: cluster.skip
     assert.equal(doc.environment.OMPI_MCA_btl, 'self,tcp');
   });
 
-  test('ranks started by hand on n1 and n2 find rank 0 at --control-addr n1:port (Gloo)', async () => {
+  test('ranks started by hand on n1 and n2 find rank 0 at --control-addr n1:port (Gloo); n2 runs other software', async () => {
     const json = join(work, 'by-hand.json');
     const args = ['allreduce', '--backend', 'gloo', ...SMALL, '--control-addr', 'n1:29500', '--json', json];
+    // n2 alone has a network plugin variable and another library path, as a node set up apart would.
+    const odd = { NCCL_NET_PLUGIN: 'ccbench-test', LD_LIBRARY_PATH: '/opt/ccbench-test/lib' };
     const rank = (host: string, r: number) =>
       ccbenchOn(host, args, {
-        env: { CCBENCH_RANK: String(r), CCBENCH_SIZE: '2', CCBENCH_JOB_SECRET: 'cluster-test' },
+        env: { CCBENCH_RANK: String(r), CCBENCH_SIZE: '2', CCBENCH_JOB_SECRET: 'cluster-test', ...(r === 1 && odd) },
       });
     const [r0, r1] = await Promise.all([rank('n1', 0), rank('n2', 1)]);
     assert.equal(r0.code, 0, r0.stderr);
     assert.equal(r1.code, 0, r1.stderr);
-    assert.equal(assertAcrossHosts(json, COMPUTE).control.address, addressOf('n1'));
+    const doc = assertAcrossHosts(json, COMPUTE, false);
+    assert.equal(doc.control.address, addressOf('n1'));
+    const warnings = r0.stderr.split('\n').filter((l: string) => l.includes('different software'));
+    assert.equal(warnings.length, 1, r0.stderr);
+    assert.match(warnings[0], /\$NCCL_NET_PLUGIN: n1 \(unset\) vs n2 ccbench-test/);
+    const byFact = new Map(doc.software_differences.map((d: any) => [d.fact, d.values]));
+    assert.deepEqual([...byFact.keys()].sort(), ['$LD_LIBRARY_PATH', '$NCCL_NET_PLUGIN']);
+    assert.deepEqual(
+      (byFact.get('$LD_LIBRARY_PATH') as any[]).find((v) => v.value === odd.LD_LIBRARY_PATH),
+      { value: odd.LD_LIBRARY_PATH, hosts: ['n2'], ranks: [1] },
+    );
   });
 
   test('srun -N2 with MPI (pmix): one rank per compute host', async () => {

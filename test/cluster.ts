@@ -42,7 +42,9 @@ export function onHost(host: string, args: string[], o: RunOptions = {}) {
   return run(FIXTURE, ['run', host, ...args], { timeoutMs: 90_000, ...o });
 }
 
-export const ccbenchOn = (host: string, args: string[], o: RunOptions = {}) => onHost(host, ['ccbench', ...args], o);
+// This checkout's ccbench, not the one the cluster's PATH links to (that of whoever started it).
+export const ccbenchOn = (host: string, args: string[], o: RunOptions = {}) =>
+  onHost(host, [join(ROOT, 'bin', 'ccbench.js'), ...args], o);
 
 export function addressOf(host: string): string {
   const line = readFileSync(join(D, 'hosts'), 'utf8')

@@ -3,14 +3,12 @@
 // variables each run recorded (system/environment.ts). Variables that only name the job (Open
 // MPI's job id, session directories, daemon URIs) differ on every run and are left out.
 import type { ResultDocument } from '../report/schema.js';
+import { jobSpecific } from '../job-variables.js';
 
 export interface EnvDifference {
   fact: string;
   values: string[]; // one per file; '(unset)' where a file does not say
 }
-
-const JOB_SPECIFIC =
-  /^(OMPI_MCA_(ess_base_jobid|ess_base_vpid|orte_hnp_uri|orte_local_daemon_uri|orte_jobfam_session_dir|orte_top_session_dir|orte_precondition_transports|orte_ess_node_rank|initial_wdir)|PMIX_(NAMESPACE|RANK|SERVER_URI\w*|SYSTEM_TMPDIR|SERVER_TMPDIR|ID|HOSTNAME|DSTORE\w*))$/;
 
 const UNSET = '(unset)';
 
@@ -75,7 +73,7 @@ export function runFacts(d: ResultDocument): Map<string, string> {
   f.set('repeat', String(p.repeat));
   f.set('graph launches', String(p.graphLaunches ?? 0));
   f.set('check', String(p.check));
-  for (const [k, v] of Object.entries(d.environment ?? {})) if (!JOB_SPECIFIC.test(k)) f.set(`$${k}`, v);
+  for (const [k, v] of Object.entries(d.environment ?? {})) if (!jobSpecific(k)) f.set(`$${k}`, v);
   return f;
 }
 
@@ -95,6 +93,6 @@ export function environmentDiff(docs: ResultDocument[]): {
     else differences.push({ fact, values });
   }
   const ignored = new Set<string>();
-  for (const d of docs) for (const k of Object.keys(d.environment ?? {})) if (JOB_SPECIFIC.test(k)) ignored.add(k);
+  for (const d of docs) for (const k of Object.keys(d.environment ?? {})) if (jobSpecific(k)) ignored.add(k);
   return { differences, same, ignored: [...ignored].sort() };
 }

@@ -16,6 +16,7 @@ import { autoChoice } from '../system/auto.js';
 import { rankConditions } from '../system/conditions.js';
 import { NOT_ASKED, systemFacts } from '../system/facts.js';
 import { relevantEnvironment } from '../system/environment.js';
+import { differenceWarning, softwareDifferences, softwareOf, type Software } from '../system/software.js';
 import { checkMemory } from '../system/memory.js';
 import { mpiIdentity } from '../system/mpi.js';
 import { VERSION } from '../paths.js';
@@ -186,6 +187,15 @@ async function measureAll(
     checkMemory(buffers.send + buffers.recv, onNode, largestSize(plan), mine.host);
   }
   const ncclLib = opts.options.ncclLib;
+  // Said before the backend opens: that is where a mismatched library or plugin hangs.
+  const software = await control.gather(Buffer.from(JSON.stringify(softwareOf(addon, ncclLib))));
+  const softwareDiffs = software
+    ? softwareDifferences(
+        software.map((b) => JSON.parse(String(b)) as Software),
+        idents.map((i) => i.host),
+      )
+    : [];
+  if (softwareDiffs.length > 0) process.stderr.write(differenceWarning(softwareDiffs) + '\n');
   const backend = await tracker.watch(`opening the ${plan.backend} backend`, openBackend(addon, joined, plan, ncclLib));
   // Every rank's device, for the metadata (as nccl-tests lists each rank's GPU).
   const devices = (await allgather(control, Buffer.from(backend.device))).map(String);
@@ -214,6 +224,7 @@ async function measureAll(
       control: joined.listen,
       oversubscribed: oversubscription(idents),
       environment: relevantEnvironment(process.env),
+      software_differences: softwareDiffs,
       conditions: rankConditions(process.execArgv, process.env),
       plan,
     };

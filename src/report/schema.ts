@@ -210,6 +210,24 @@ export const RUN_META = Type.Object(
     oversubscribed: Type.Optional(Type.Array(Type.Object({ host: Type.String(), ranks: Whole, cpus: Whole }))),
     // rank 0's NCCL_*, OMPI_MCA_*, UCX_*, ... (system/environment.ts)
     environment: Type.Optional(Type.Record(Type.String(), Type.String())),
+    // facts (library versions and paths, driver, $VARIABLES) on which the hosts disagree (system/software.ts)
+    software_differences: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            fact: Type.String(),
+            values: Type.Array(
+              Type.Object(
+                { value: Type.String(), hosts: Type.Array(Type.String()), ranks: Type.Array(Whole) },
+                { additionalProperties: false },
+              ),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        { description: 'empty: every host runs the same software' },
+      ),
+    ),
     // rank 0's node flags, what the launcher set, what is missing (system/conditions.ts)
     conditions: Type.Optional(
       Type.Object(
