@@ -68,11 +68,17 @@ module.exports = {
     ),
     forbid(
       'replay-reads-traces',
-      'replay/ reads traces into ops, dtypes and groups: op descriptors, the plan and errors only',
+      "replay/ reads traces into ops, dtypes, groups and the runner's calls: op descriptors, the plan and errors only",
       '^src/replay/',
       '^src/(?!replay/|ops/|plan/|errors\\.ts)',
+      { dependencyTypesNot: ['type-only'] },
     ),
-    forbid('replay-on-top', 'only the replay command uses replay/', '^src/(?!cli/|replay/)', '^src/replay/'),
+    forbid(
+      'replay-on-top',
+      'only the replay command and the ranks that replay use replay/',
+      '^src/(?!cli/|rank/|replay/)',
+      '^src/replay/',
+    ),
     forbid('plot-below-html', 'the page uses the charts, never the other way', '^src/plot/', '^src/html/'),
     forbid(
       'charts-on-top',

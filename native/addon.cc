@@ -263,7 +263,7 @@ Napi::Value Split(const Napi::CallbackInfo& info) {
   });
 }
 
-// --groups: this rank's sub-group (color, members); collective over the world.
+// --groups and ccbench replay: a sub-group (color, members); collective over the world.
 Napi::Value Subgroup(const Napi::CallbackInfo& info) {
   const int color = info[0].As<Napi::Number>().Int32Value();
   Napi::Array a = info[1].As<Napi::Array>();
@@ -271,8 +271,12 @@ Napi::Value Subgroup(const Napi::CallbackInfo& info) {
   for (uint32_t i = 0; i < a.Length(); ++i) members.push_back(a.Get(i).As<Napi::Number>().Int32Value());
   return schedule(info.Env(), [color, members]() -> Finish {
     State& s = state();
-    s.subComms.push_back(commByHandle(0).subgroup(color, members));
-    const int handle = int(s.subComms.size());
+    auto sub = commByHandle(0).subgroup(color, members);
+    int handle = -1;  // a rank outside the group (ccbench replay forms one group at a time)
+    if (sub) {
+      s.subComms.push_back(std::move(sub));
+      handle = int(s.subComms.size());
+    }
     return [handle](Napi::Env env) { return Napi::Number::New(env, handle); };
   });
 }

@@ -1,4 +1,4 @@
-// The Node-API calls that time: measure (one point, or --concurrent copies) and measureMix.
+// The Node-API calls that time: measure (one point, or --concurrent copies), measureMix and replay.
 // Specs are converted here; the timing itself is the engine's (engine/), on the engine thread.
 #include <napi.h>
 
@@ -10,6 +10,7 @@
 #include "common/dtype.h"
 #include "engine/concurrent.h"
 #include "engine/engine.h"
+#include "engine/replay.h"
 
 namespace ccb {
 namespace {
@@ -113,11 +114,68 @@ Napi::Value MeasureMix(const Napi::CallbackInfo& info) {
   });
 }
 
+// ccbench replay: (handles, entries, {warmup, iterations, gaps}); handles[i] is entry comm i's.
+Napi::Value Replay(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Array h = info[0].As<Napi::Array>();
+  Napi::Array a = info[1].As<Napi::Array>();
+  Napi::Object o = info[2].As<Napi::Object>();
+  std::vector<int> handles;
+  for (uint32_t i = 0; i < h.Length(); ++i) handles.push_back(h.Get(i).As<Napi::Number>().Int32Value());
+  auto entries = std::make_shared<std::vector<ReplayEntry>>(a.Length());
+  for (uint32_t i = 0; i < a.Length(); ++i) {
+    Napi::Object x = a.Get(i).As<Napi::Object>();
+    ReplayEntry& e = (*entries)[i];
+    const std::string kind = str(x, "kind");
+    if (kind == "gap") {
+      e.kind = EntryKind::Gap;
+      e.gapUs = num(x, "gapUs");
+    } else if (kind == "send" || kind == "recv") {
+      e.kind = EntryKind::P2p;
+      e.p2p = P2p{kind == "send", int(num(x, "peer")), size_t(num(x, "offset")), size_t(num(x, "bytes"))};
+    } else {
+      e.op = opByName(str(x, "op").c_str());
+      const DtypeInfo* dt = dtypeByName(str(x, "dtype").c_str());
+      if (!e.op || !dt || !redOpByName(str(x, "redop").c_str(), &e.args.redop)) {
+        Napi::TypeError::New(env, "replay: unknown op, dtype or redop").ThrowAsJavaScriptException();
+        return env.Undefined();
+      }
+      e.comm = int(num(x, "comm"));
+      e.args.dtype = dt->id;
+      e.args.count = size_t(num(x, "count"));
+      e.args.root = int(num(x, "root"));
+      if (x.Has("matrix") && x.Get("matrix").IsTypedArray()) {
+        Napi::Float64Array m = x.Get("matrix").As<Napi::Float64Array>();
+        e.matrix.assign(m.Data(), m.Data() + m.ElementLength());
+      }
+    }
+  }
+  const int warmup = int(num(o, "warmup")), iterations = int(num(o, "iterations"));
+  const bool gaps = flag(o, "gaps");
+  return schedule(env, [handles, entries, warmup, iterations, gaps]() -> Finish {
+    std::vector<Comm*> comms;
+    for (int x : handles) comms.push_back(x < 0 ? nullptr : &commByHandle(x));
+    auto res = std::make_shared<ReplayResult>(
+        replay(comms, engineDevice(), engineBuffers(), *entries, warmup, iterations, gaps, engineProgress()));
+    return [res](Napi::Env env) {
+      Napi::Object out = Napi::Object::New(env);
+      Napi::Float64Array e = Napi::Float64Array::New(env, res->entryUs.size());
+      std::copy(res->entryUs.begin(), res->entryUs.end(), e.Data());
+      Napi::Float64Array it = Napi::Float64Array::New(env, res->iterationUs.size());
+      std::copy(res->iterationUs.begin(), res->iterationUs.end(), it.Data());
+      out.Set("entryUs", e);
+      out.Set("iterationUs", it);
+      return out;
+    };
+  });
+}
+
 }  // namespace
 
 void registerMeasureExports(Napi::Env env, Napi::Object exports) {
   exports.Set("measure", Napi::Function::New(env, Measure));
   exports.Set("measureMix", Napi::Function::New(env, MeasureMix));
+  exports.Set("replay", Napi::Function::New(env, Replay));
 }
 
 }  // namespace ccb

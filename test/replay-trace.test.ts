@@ -326,7 +326,7 @@ describe('ccbench replay (the command)', () => {
     assert.match(r.stdout, /^reducescatter\s+108\s+3\.4 MiB\s+3\.240 ms\s+30\.0%\s+46\.0%$/m);
     assert.match(r.stdout, /^# replay plan: 4 ranks, 2 iterations$/m);
     assert.match(r.stdout, /^\s+\[1, 3\]\s+2\s+108\s+4$/m);
-    assert.match(r.stdout, /timed replay .* comes with the native runner/);
+    assert.match(r.stdout, /what the replay would run \(drop --dry-run to run it\)/);
     const j = readJson(out);
     assert.equal(j.kind, 'ccbench.replay-plan');
     assert.equal(j.plan.ranks, 4);
@@ -337,11 +337,6 @@ describe('ccbench replay (the command)', () => {
       /plan\.json exists; give another --json file or --overwrite/,
     );
   });
-  test('without --dry-run: one line saying the timed replay is not built yet', async () =>
-    oneLine(
-      await ccbench(['replay', PARAM]),
-      /native runner, which is not built yet; --dry-run shows what it would run/,
-    ));
   test('bad traces and values: one line, exit 2', async () => {
     const d = paramDir([[ar(4)], [ar(4, { dtype: 'quaternion' })]]);
     oneLine(await ccbench(['replay', d, '--dry-run']), /1\.json: entry 0: unknown dtype "quaternion"/);

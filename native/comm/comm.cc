@@ -32,6 +32,11 @@ std::unique_ptr<Comm> Comm::subgroup(int, const std::vector<int>&) {
               "this backend cannot form disjoint sub-groups yet (--groups): use --backend mpi or gloo");
 }
 
+void Comm::exchange(const std::vector<P2p>&, void*, size_t, void*, size_t) {
+  throw Error(ErrorKind::Usage,
+              "this backend cannot replay point-to-point entries yet (send / recv): use --backend mpi or gloo");
+}
+
 InPlaceLayout Comm::inPlaceLayout(const OpInfo& op, int root, size_t count) const {
   return op.inPlace(rank(), root, count);
 }

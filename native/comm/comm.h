@@ -28,6 +28,15 @@ struct OpArgs {
   const size_t* matrix = nullptr;
 };
 
+// One half of a point-to-point transfer (ccbench replay's send / recv entries): bytes to or from
+// `peer` (a rank of this comm), at `offset` in the send or receive buffer.
+struct P2p {
+  bool send = false;
+  int peer = 0;
+  size_t offset = 0;
+  size_t bytes = 0;
+};
+
 class Comm {
  public:
   virtual ~Comm() = default;
@@ -46,6 +55,9 @@ class Comm {
     (void)a;
   }
   virtual void run(const OpInfo& op, const OpArgs& a) = 0;
+  // A replay prepares many different calls in turn: a backend whose prepare() is costly may keep
+  // up to n of them and reuse one when the same call comes again (0: keep none but the current).
+  virtual void retainPrepared(size_t n) { (void)n; }
   // --overlap (OSU's non-blocking collectives): start() issues the op and returns, finish() waits
   // for it; "" from cannotStart() when this backend has a non-blocking form of the op, else why not.
   virtual std::string cannotStart(const OpInfo& op) const;
@@ -68,9 +80,13 @@ class Comm {
   // `bootstrap`: backend-specific bytes the control plane distributed for it (a fresh NCCL
   // unique id when the library cannot split); empty otherwise.
   virtual std::unique_ptr<Comm> split(int k, const std::vector<char>& bootstrap) = 0;
-  // Disjoint sub-groups (--groups): every rank calls it with its group's color and members (ranks
-  // of this comm, ascending, itself among them); collective over this comm.
+  // Sub-groups: every rank calls it with a group's color and members (ranks of this comm, in the
+  // group's rank order); collective over this comm. --groups: disjoint groups, each rank in its
+  // own; ccbench replay: one group at a time, nullptr on the ranks outside it (color < 0).
   virtual std::unique_ptr<Comm> subgroup(int color, const std::vector<int>& members);
+  // The transfers of one batch at once (non-blocking, then all waited for: a trace's consecutive
+  // send / recv entries, as batch_isend_irecv and NCCL groups issue them); buffers: the caller's.
+  virtual void exchange(const std::vector<P2p>& ops, void* send, size_t sendBytes, void* recv, size_t recvBytes);
 };
 
 // Set by the JavaScript side (addon.requestAbort) when the job is ending; backends that can

@@ -27,6 +27,7 @@ constexpr std::chrono::milliseconds kTimeout{120000};
 constexpr uint64_t kSlotData = uint64_t(0xcc) << 56;
 constexpr uint64_t kSlotAck = kSlotData + 1;
 constexpr uint64_t kSlotSplit = kSlotData + 2;
+constexpr uint64_t kSlotP2p = kSlotData + 3;  // ccbench replay's send / recv entries
 
 // out[i] = x[i] (op) y[i] for n elements of a dtype; out may alias x. nullptr: no such reduction.
 using Kernel = void (*)(void* out, const void* x, const void* y, size_t n);

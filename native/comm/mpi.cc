@@ -1,6 +1,7 @@
 // The MPI communication backend (host buffers now; device buffers with a GPU-aware MPI later).
 #include <mpi.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdint>
 
@@ -14,6 +15,7 @@ namespace {
 
 constexpr int kTagData = 7001;
 constexpr int kTagAck = 7002;
+constexpr int kTagP2p = 7003;  // ccbench replay's send / recv entries
 
 // A function of r, not a switch on reduce16's template argument: GCC does not check a switch over
 // a constant for missing cases. Inlined into reduce16, the switch folds away.
@@ -219,10 +221,30 @@ class MpiComm final : public Comm {
     return out;
   }
 
-  std::unique_ptr<Comm> subgroup(int color, const std::vector<int>&) override {
+  std::unique_ptr<Comm> subgroup(int color, const std::vector<int>& members) override {
+    const auto me = std::find(members.begin(), members.end(), rank_);
+    const bool in = color >= 0 && me != members.end();
     MPI_Comm sub = MPI_COMM_NULL;
-    check(MPI_Comm_split(comm_, color, rank_, &sub), "MPI_Comm_split");  // members ascending: key = rank
+    // key: the position among the members, so group ranks follow the group's own order
+    check(MPI_Comm_split(comm_, in ? color : MPI_UNDEFINED, in ? int(me - members.begin()) : 0, &sub),
+          "MPI_Comm_split");
+    if (sub == MPI_COMM_NULL) return nullptr;
     return std::make_unique<MpiComm>(sub, half_, device_);
+  }
+
+  void exchange(const std::vector<P2p>& ops, void* send, size_t, void* recv, size_t) override {
+    if (reqs_.size() < ops.size()) reqs_.resize(ops.size());  // grows once, to the largest batch
+    int n = 0;
+    for (const P2p& o : ops) {
+      if (o.bytes > size_t(INT_MAX))
+        throw Error(ErrorKind::Usage, "a point-to-point entry over 2 GiB does not fit MPI's int count");
+      unsigned char* base = static_cast<unsigned char*>(o.send ? send : recv) + o.offset;
+      if (o.send)
+        check(MPI_Isend(base, int(o.bytes), MPI_BYTE, o.peer, kTagP2p, comm_, &reqs_[size_t(n++)]), "MPI_Isend");
+      else
+        check(MPI_Irecv(base, int(o.bytes), MPI_BYTE, o.peer, kTagP2p, comm_, &reqs_[size_t(n++)]), "MPI_Irecv");
+    }
+    check(MPI_Waitall(n, reqs_.data(), MPI_STATUSES_IGNORE), "MPI_Waitall");
   }
 
   std::unique_ptr<Comm> split(int k, const std::vector<char>&) override {

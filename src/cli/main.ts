@@ -11,6 +11,7 @@ import { checkSbatchValues, sbatchScript, submit, tasksPerNode } from '../launch
 import { loadAddon } from '../native/addon.js';
 import { OPS } from '../ops/index.js';
 import { buildPlan, type Plan, type RunSpec } from '../plan/plan.js';
+import type { ReplayRequest } from '../replay/program.js';
 import { runRank } from '../rank/run.js';
 import { renderInfo } from '../report/info.js';
 import { probeMpiGpuAwareness, systemFacts } from '../system/facts.js';
@@ -27,12 +28,12 @@ const rankEnv = detectRankEnv(process.env);
 mark(rankEnv ? 'rank' : 'commander', 'modules loaded');
 let addonLoaded = false;
 
-async function run(runs: (string | RunSpec)[], o: CliOptions): Promise<void> {
+async function run(runs: (string | RunSpec)[], o: CliOptions, replay?: ReplayRequest): Promise<void> {
   const command = commandLine(process.env.CCBENCH_COMMAND);
   if (rankEnv) {
     if (rankEnv.rank === 0) writeExitReport(process.env, 'started');
     addonLoaded = true;
-    process.exitCode = await runRank({ env: rankEnv, command, runs, options: o });
+    process.exitCode = await runRank({ env: rankEnv, command, runs, options: o, replay });
     return;
   }
   if (process.env.CCBENCH_LAUNCHED)

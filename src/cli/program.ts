@@ -7,6 +7,7 @@ import { OPS, SIZE_MEANING, type OpDef } from '../ops/index.js';
 import { BACKENDS } from '../plan/backends.js';
 import { OPTIONS, parseCounts, parseValue, type OptionDecl, type PlanInput } from '../plan/options.js';
 import type { RunSpec } from '../plan/plan.js';
+import type { ReplayRequest } from '../replay/program.js';
 import { parseMix } from '../plan/mix.js';
 import { applySuite, listSuites, loadSuite } from '../plan/suites.js';
 import { SBATCH_OPTIONS, type SbatchOptions } from '../launch/sbatch.js';
@@ -18,7 +19,7 @@ import { addReplayCommand } from './replay-command.js';
 
 export type CliOptions = PlanInput;
 
-export type RunHandler = (runs: (string | RunSpec)[], opts: CliOptions) => Promise<void>;
+export type RunHandler = (runs: (string | RunSpec)[], opts: CliOptions, replay?: ReplayRequest) => Promise<void>;
 
 export interface SbatchCliOptions extends CliOptions, Omit<SbatchOptions, 'np'> {
   submit?: boolean;
@@ -84,6 +85,12 @@ function addRunOptions(cmd: Command, more?: Record<string, OptionDecl>): Command
   });
   return cmd;
 }
+/** Some of the run options (by key), made the same lazy way: for commands that launch ranks. */
+export type RunOptionAdder = (cmd: Command, keys: (keyof typeof OPTIONS)[]) => Command;
+const addSomeRunOptions: RunOptionAdder = (cmd, keys) => {
+  pending.set(cmd, () => addOptions(cmd, Object.fromEntries(keys.map((k) => [k, OPTIONS[k]]))));
+  return cmd;
+};
 function optionsOnDispatch(_program: Command, sub: Command): void {
   pending.get(sub)?.();
   pending.delete(sub);
@@ -271,7 +278,7 @@ export function buildProgram(run: RunHandler, sbatch: SbatchHandler, info: InfoH
 
   addPlotCommands(program);
   addCompareCommands(program);
-  addReplayCommand(program);
+  addReplayCommand(program, run, addSomeRunOptions);
 
   program
     .command('list')

@@ -1,14 +1,17 @@
-// `ccbench replay <trace...>`: parsing and help only; src/replay/ reads the trace and plans.
-// The timed replay on ranks comes with its native runner: until then --dry-run is required.
+// `ccbench replay <trace...>`: parsing and help; src/replay/ reads the trace and plans, the ranks
+// (rank/replay.ts) run it through the native runner. --dry-run stops after the plan.
 import { existsSync, writeFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
+import type { PlanInput } from '../plan/options.js';
+import { checkReplayOutputs } from '../rank/replay.js';
 import { loadTrace } from '../replay/load.js';
 import { TRACE_FORMATS } from '../replay/model.js';
 import { replayPlan } from '../replay/plan.js';
 import { dryRunJson, renderDryRun } from '../replay/render.js';
 import { scaleTrace } from '../replay/scale.js';
 import { summarize } from '../replay/summary.js';
+import type { RunHandler, RunOptionAdder } from './program.js';
 
 function whole(flag: string, max: number, why: string) {
   return (v: string) => {
@@ -18,24 +21,38 @@ function whole(flag: string, max: number, why: string) {
   };
 }
 
-interface ReplayOptions {
+interface ReplayOptions extends PlanInput {
   format?: string;
   scaleRanks?: number;
   iterations: number;
+  warmupIterations: number;
+  gaps?: boolean;
   dryRun?: boolean;
   json?: string;
+  jsonl?: string;
   overwrite?: boolean;
 }
 
-export const NOT_YET =
-  'running the replay on ranks comes with its native runner, which is not built yet; --dry-run shows what it would run';
+// The run options a replay takes: where and how its ranks run (its entries come from the trace).
+const RUN_KEYS = [
+  'np',
+  'backend',
+  'mem',
+  'gpusPerNode',
+  'ncclLib',
+  'timeout',
+  'launcher',
+  'launcherArgs',
+  'controlAddr',
+  'quiet',
+] as const;
 
-export function addReplayCommand(program: Command): void {
-  program
+export function addReplayCommand(program: Command, run: RunHandler, withRunOptions: RunOptionAdder): void {
+  const cmd = program
     .command('replay')
     .argument('<trace...>', "a job's communication trace: a directory of rank files, or the files")
     .description(
-      "read a job's communication trace (PARAM, Kineto, DeepSpeed) and plan its replay: --dry-run shows what would run (the timed replay is not built yet)",
+      "replay a job's communication trace (PARAM, Kineto, DeepSpeed) on ranks, every entry timed; --dry-run shows the plan",
     )
     .addOption(
       new Option('--format <format>', 'the trace format (default: detected from the files)').choices(TRACE_FORMATS),
@@ -47,13 +64,23 @@ export function addReplayCommand(program: Command): void {
     )
     .option(
       '--iterations <n>',
-      'repeat the trace n times',
+      'repeat the trace n times, each timed',
       whole('--iterations', 2147483647, 'a 32-bit count, as --iters'),
       1,
     )
-    .option('--dry-run', 'print the summary and the replay plan; run nothing (required for now)')
-    .option('--json <file>', 'also write the summary, the plan and every entry as JSON')
-    .option('--overwrite', 'replace an existing --json file')
+    .option(
+      '--warmup-iterations <n>',
+      'untimed runs of the whole trace first (0: none)',
+      (v: string) => (v.trim() === '0' ? 0 : whole('--warmup-iterations', 1000, 'whole runs of the trace')(v)),
+      1,
+    )
+    .option('--gaps', "spin through the trace's compute gaps for their recorded length (default: gaps take no time)")
+    .option('--dry-run', 'print the summary and the replay plan; run nothing')
+    .option('--json <file>', "write the summary, the plan and the replay's results as JSON")
+    .option('--jsonl <file>', 'write every entry of every rank and iteration as JSON Lines')
+    .option('--overwrite', 'replace existing --json / --jsonl files');
+  withRunOptions(cmd, [...RUN_KEYS]);
+  cmd
     .addHelpText(
       'after',
       `
@@ -71,31 +98,69 @@ and init entries are dropped; compute entries with a duration become gaps, the r
 Sizes are ccbench's size column: element counts × the dtype's size, the whole array for gathered,
 scattered and exchanged ops.
 
-Status: the readers and the plan are built; the timed replay on ranks is not yet, so --dry-run
-is required (without it, one line says so and the exit code is 2).
+The replay runs one rank per recorded rank (-n defaults to the trace's; --scale-ranks maps it),
+creates every sub-communicator once, then runs the entries in order, each timed from its issue to
+its completion; consecutive send/recv entries run as one batch (as batch_isend_irecv issues them).
+Every rank reads the trace files itself: on several hosts, give a path they all see.
 
 Examples:
   $ ccbench replay traces/param/ --dry-run
-  $ ccbench replay rank0.json rank1.json --format kineto --dry-run --json plan.json
-  $ ccbench replay traces/param/ --scale-ranks 8 --iterations 10 --dry-run
-  $ ccbench replay ds-comms.json --dry-run`,
+  $ ccbench replay traces/param/ --backend mpi --iterations 10 --json replay.json
+  $ ccbench replay rank0.json rank1.json --format kineto --jsonl entries.jsonl
+  $ ccbench replay traces/param/ --scale-ranks 8 --launcher-args "--hostfile hosts"
+  $ ccbench replay ds-comms.json -n 4 --backend gloo`,
     )
-    .action((traces: string[], o: ReplayOptions) => {
-      if (o.json && existsSync(o.json) && !o.overwrite)
-        throw new UsageError(`${o.json} exists; give another --json file or --overwrite`);
+    .action(async (traces: string[], o: ReplayOptions) => {
       let trace = loadTrace(traces, o.format);
       if (o.scaleRanks !== undefined) trace = scaleTrace(trace, o.scaleRanks);
-      if (!o.dryRun) throw new UsageError(NOT_YET);
-      const summary = summarize(trace);
-      const plan = replayPlan(trace, o.iterations);
-      process.stdout.write(renderDryRun(summary, plan));
-      if (o.json) {
-        try {
-          writeFileSync(o.json, JSON.stringify(dryRunJson(trace, summary, plan), null, 1) + '\n');
-        } catch (e) {
-          throw new UsageError(`cannot write ${o.json}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-        }
-        process.stderr.write(`ccbench: wrote ${o.json}\n`);
-      }
+      if (o.dryRun) return dryRun(trace, o);
+      checkReplayOutputs({ json: o.json, jsonl: o.jsonl, overwrite: !!o.overwrite });
+      // A size mix has no ranks of its own: it runs on -n (or the default) ranks.
+      const np = trace.weights ? (o.np ?? trace.worldSize) : trace.worldSize;
+      if (trace.weights && np !== trace.worldSize) trace = scaleTrace(trace, np);
+      if (o.np !== undefined && o.np !== np)
+        throw new UsageError(
+          `the trace is of ${np} ranks but -n asks for ${o.np}; drop -n, or map the trace with --scale-ranks ${o.np}`,
+        );
+      const {
+        format: _f,
+        scaleRanks: _s,
+        iterations,
+        warmupIterations,
+        gaps,
+        dryRun: _d,
+        json,
+        jsonl,
+        overwrite,
+        ...runOptions
+      } = o;
+      await run(
+        [],
+        { ...runOptions, np },
+        {
+          trace,
+          iterations,
+          warmup: warmupIterations,
+          gaps: !!gaps,
+          json,
+          jsonl,
+          overwrite: !!overwrite,
+        },
+      );
     });
+}
+
+function dryRun(trace: ReturnType<typeof loadTrace>, o: ReplayOptions): void {
+  if (o.json && existsSync(o.json) && !o.overwrite)
+    throw new UsageError(`${o.json} exists; give another --json file or --overwrite`);
+  const summary = summarize(trace);
+  const plan = replayPlan(trace, o.iterations);
+  process.stdout.write(renderDryRun(summary, plan));
+  if (!o.json) return;
+  try {
+    writeFileSync(o.json, JSON.stringify(dryRunJson(trace, summary, plan), null, 1) + '\n');
+  } catch (e) {
+    throw new UsageError(`cannot write ${o.json}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  process.stderr.write(`ccbench: wrote ${o.json}\n`);
 }

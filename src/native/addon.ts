@@ -110,6 +110,12 @@ export interface Addon {
   subgroup(color: number, members: number[]): Promise<number>;
   /** `ccbench mix`: every [communicator, spec] at once; one result per item. */
   measureMix(items: [number, MeasureSpec][]): Promise<MeasureResult[]>;
+  /** ccbench replay: the entries in order on comms[entry.comm] (-1: not this rank's), each timed. */
+  replay(
+    comms: number[],
+    entries: ReplayCall[],
+    o: { warmup: number; iterations: number; gaps: boolean },
+  ): Promise<ReplayTimes>;
   controlBarrier(): Promise<void>;
   controlBcast(data: Buffer, root: number): Promise<Buffer>;
   controlGather(data: Buffer): Promise<Buffer[] | null>;
@@ -122,6 +128,26 @@ export interface Addon {
   mpiGpuAwareness(): Promise<string>;
   /** Backends that poll (NCCL, RCCL) abort their communicator at the next poll. */
   requestAbort(): void;
+}
+
+/** One replay entry as the native runner takes it (native/engine/replay.h). */
+export type ReplayCall =
+  | {
+      kind: 'op';
+      op: string;
+      comm: number;
+      count: number;
+      dtype: string;
+      redop: string;
+      root: number;
+      matrix?: Float64Array;
+    }
+  | { kind: 'send' | 'recv'; peer: number; offset: number; bytes: number }
+  | { kind: 'gap'; gapUs: number };
+
+export interface ReplayTimes {
+  entryUs: Float64Array; // per timed iteration, per entry
+  iterationUs: Float64Array; // per timed iteration
 }
 
 export const DEFAULT_ADDON = `${PACKAGE_ROOT}build/Release/ccbench.node`;

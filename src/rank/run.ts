@@ -10,6 +10,7 @@ import { loadAddon, type Addon } from '../native/addon.js';
 import type { PlanInput } from '../plan/options.js';
 import { bufferBytes, buildPlan, expandPoints, largestSize, planFor, type Plan, type RunSpec } from '../plan/plan.js';
 import { decodePlan, encodePlan, unpackPlan } from '../plan/serial.js';
+import type { ReplayRequest } from '../replay/program.js';
 import type { RunMeta } from '../report/meta.js';
 import { ResultWriter } from '../report/writer.js';
 import { autoChoice } from '../system/auto.js';
@@ -25,6 +26,7 @@ import { Ending } from './ending.js';
 import { checkOneGpuPerRank, selectGpu } from './gpu.js';
 import { joinJob, type Ident, type Joined } from './join.js';
 import { Progress, progressMode } from './progress.js';
+import { replayTrace } from './replay.js';
 import { sweep } from './sweep.js';
 import { Tracker } from './tracker.js';
 
@@ -34,6 +36,7 @@ export interface RankOptions {
   /** What was typed: rank 0 plans from it when no launcher of ours planned already (CCBENCH_PLAN). */
   runs: (string | RunSpec)[];
   options: PlanInput;
+  replay?: ReplayRequest; // `ccbench replay`: the trace's entries instead of the plan's sweep
 }
 
 export async function runRank(opts: RankOptions): Promise<number> {
@@ -182,7 +185,7 @@ async function measureAll(
   const points = expandPoints(plan);
   const buffers = bufferBytes(plan, points);
   const mine = idents[rank];
-  if (mine.local_rank === 0) {
+  if (mine.local_rank === 0 && !opts.replay) {
     const onNode = idents.filter((i) => i.host === mine.host).length;
     checkMemory(buffers.send + buffers.recv, onNode, largestSize(plan), mine.host);
   }
@@ -200,10 +203,11 @@ async function measureAll(
   // Every rank's device, for the metadata (as nccl-tests lists each rank's GPU).
   const devices = (await allgather(control, Buffer.from(backend.device))).map(String);
 
+  let meta: RunMeta | undefined;
   if (rank === 0) {
     const caps = addon.capabilities();
     const mpiJob = joined.control !== joined.tcp;
-    const meta: RunMeta = {
+    meta = {
       ccbench: { version: VERSION, node: process.version, executable: process.execPath },
       command: opts.command,
       cwd: process.cwd(),
@@ -228,7 +232,14 @@ async function measureAll(
       conditions: rankConditions(process.execArgv, process.env),
       plan,
     };
-    const print = (line: string) => process.stdout.write(line + '\n');
+  }
+  const print = (line: string) => process.stdout.write(line + '\n');
+  if (opts.replay) {
+    await replayTrace({ addon, control, tracker, request: opts.replay, meta, say: print });
+    await tracker.watch('finishing', control.barrier());
+    return 0;
+  }
+  if (meta) {
     const writer = new ResultWriter(meta, (line) => (progress ? progress.around(() => print(line)) : print(line)));
     writer.open(); // only a writer whose files are ours may mark them when the job ends
     ending.writer = writer;

@@ -4,8 +4,8 @@ import type { Trace } from './model.js';
 import type { ReplayPlan } from './plan.js';
 import type { TraceSummary } from './summary.js';
 
-const pct = (f: number | undefined) => (f === undefined ? '-' : `${(100 * f).toFixed(1)}%`);
-const time = (us: number | undefined) =>
+export const pct = (f: number | undefined) => (f === undefined ? '-' : `${(100 * f).toFixed(1)}%`);
+export const time = (us: number | undefined) =>
   us === undefined
     ? '-'
     : us >= 1e6
@@ -14,7 +14,7 @@ const time = (us: number | undefined) =>
         ? `${(us / 1e3).toFixed(3)} ms`
         : `${us.toFixed(1)} µs`;
 
-function table(head: string[], rows: string[][]): string[] {
+export function table(head: string[], rows: string[][]): string[] {
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) =>
     r
@@ -82,10 +82,7 @@ export function renderDryRun(s: TraceSummary, p: ReplayPlan): string {
       ]),
     ).map((l) => `  ${l}`),
   );
-  out.push(
-    '',
-    'The timed replay (running these entries on ranks) comes with the native runner; this is what it would run.',
-  );
+  out.push('', 'This is what the replay would run (drop --dry-run to run it).');
   return out.join('\n') + '\n';
 }
 

@@ -11,7 +11,7 @@ trap 'rm -rf "$work"' EXIT
 sources=(
   "$here/nccl_mapping_test.cc" "$here/nccl_engine_test.cc" "$here/nccl_fake.cc"
   "$native/comm/nccl.cc" "$native/comm/nccl_ops.cc" "$native/comm/comm.cc"
-  "$native/engine/engine.cc" "$native/engine/overlap.cc" "$native/engine/concurrent.cc" "$native/engine/check.cc" "$native"/ops/*.cc
+  "$native/engine/engine.cc" "$native/engine/overlap.cc" "$native/engine/concurrent.cc" "$native/engine/replay.cc" "$native/engine/check.cc" "$native"/ops/*.cc
   "$native/common/dtype.cc" "$native/device/host.cc"
 )
 flags=(-std=c++17 -Wall -Wextra -Werror -pthread)
