@@ -2,6 +2,7 @@
 // abortable wait. What each op issues lives in nccl_ops.cc.
 #include "nccl.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <thread>
@@ -134,6 +135,23 @@ std::unique_ptr<Comm> NcclComm::split(int k, const std::vector<char>& bootstrap)
                     std::to_string(sizeof(gpu::NcclUniqueId)) + "-byte unique id from the control plane; got " +
                     std::to_string(bootstrap.size()) + " bytes");
   }
+  return std::make_unique<NcclComm>(api_, dev_, sub, fp8Hardware_);
+}
+
+// --groups and ccbench replay: members' ranks in the group's order (key = the position); the
+// ranks outside the group call too, with NCCL's no-colour, and get nullptr.
+std::unique_ptr<Comm> NcclComm::subgroup(int color, const std::vector<int>& members) {
+  ensureLive();
+  if (!api_.commSplit)
+    throw Error(ErrorKind::Usage, "sub-groups of a " + label() +
+                                      " communicator need ncclCommSplit (NCCL 2.18.1+, RCCL 2.18.3+); use a newer "
+                                      "library or --backend mpi");
+  const auto me = std::find(members.begin(), members.end(), rank_);
+  const bool in = color >= 0 && me != members.end();
+  void* sub = nullptr;
+  ok(api_.commSplit(comm_, in ? color : kNcclSplitNoColor, in ? int(me - members.begin()) : 0, &sub, nullptr),
+     "ncclCommSplit");
+  if (!sub) return nullptr;
   return std::make_unique<NcclComm>(api_, dev_, sub, fp8Hardware_);
 }
 

@@ -46,6 +46,8 @@ class NcclComm final : public Comm {
   void complete(Device& dev) override;
   void abort() override;
   std::unique_ptr<Comm> split(int k, const std::vector<char>& bootstrap) override;
+  std::unique_ptr<Comm> subgroup(int color, const std::vector<int>& members) override;
+  void exchange(const std::vector<P2p>& ops, void* send, size_t sendBytes, void* recv, size_t recvBytes) override;
 
   // Throws ccb::Error(Internal) naming `call` unless rc is ncclSuccess.
   void ok(int rc, const char* call) const;

@@ -154,6 +154,21 @@ void NcclComm::allToAllV(const OpArgs& a, void* s) {
   g.end();
 }
 
+// ccbench replay's send / recv batch: one group, as NCCL's batch_isend_irecv would issue it.
+void NcclComm::exchange(const std::vector<P2p>& ops, void* send, size_t, void* recv, size_t) {
+  if (!(api_.send && api_.recv))
+    throw Error(ErrorKind::Usage,
+                "replaying send / recv needs ncclSend/ncclRecv (NCCL 2.7.3 or later), which " + label() + " lacks");
+  void* s = dev_.stream();
+  Group g(*this);
+  for (const P2p& o : ops)
+    if (o.send)
+      ok(api_.send(at(send, o.offset, 1), o.bytes, kNcclUint8, o.peer, comm_, s), "ncclSend");
+    else
+      ok(api_.recv(at(recv, o.offset, 1), o.bytes, kNcclUint8, o.peer, comm_, s), "ncclRecv");
+  g.end();
+}
+
 // Fallback: every rank sends its block to the root, which receives block p from rank p. In place
 // the root's own block already sits at root·count, so the root skips its self-transfer.
 void NcclComm::gather(const OpArgs& a, void* s) {

@@ -9,6 +9,7 @@
 #include "../../common/error.h"
 #include "../../engine/check.h"
 #include "../../engine/engine.h"
+#include "../../engine/replay.h"
 #include "../../engine/test/test_matrix.h"
 #include "../nccl.h"
 #include "nccl_test_util.h"
@@ -157,6 +158,56 @@ void splitTests(bool withSplit) {
   takeCalls();
 }
 
+// ccbench replay on NCCL: a sub-group of ranks in any order (ncclCommSplit, no-colour outside),
+// an allreduce on it, a send/recv batch on the world (one group), each entry timed.
+void replayTests() {
+  FakeLibrary lib;
+  lib.split = true;
+  const gpu::NcclApi api = fakeApi(lib);
+  const gpu::NcclUniqueId id = freshId();
+  const int n = 4;
+  const std::vector<int> members{3, 1};
+  takeCalls();
+  onRanks(n, [&](int r) {
+    FakeDevice dev;
+    auto backend = nccl::open(api, dev, r, n, id, true);
+    std::unique_ptr<Comm> sub = backend->world().subgroup(1, members);
+    EXPECT((sub != nullptr) == (r == 1 || r == 3), "replay: sub-group membership of rank " + std::to_string(r));
+    if (sub) EXPECT(sub->rank() == (r == 3 ? 0 : 1) && sub->size() == 2, "replay: ranks in the group's order");
+    Buffers buf;
+    buf.send = dev.alloc(4096), buf.sendBytes = 4096;
+    buf.recv = dev.alloc(4096), buf.recvBytes = 4096;
+    std::vector<ReplayEntry> entries;
+    if (sub) {
+      ReplayEntry e;
+      e.op = opByName("allreduce"), e.comm = 1, e.args.count = 64;
+      entries.push_back(e);
+    }
+    for (bool send : {true, false}) {  // a ring exchange: to r+1, from r-1, one batch
+      ReplayEntry e;
+      e.kind = EntryKind::P2p;
+      e.p2p = P2p{send, (r + (send ? 1 : n - 1)) % n, 0, 256};
+      entries.push_back(e);
+    }
+    Progress prog;
+    const ReplayResult res = replay({&backend->world(), sub.get()}, dev, buf, entries, 1, 2, false, prog);
+    EXPECT(res.entryUs.size() == 2 * entries.size() && res.iterationUs.size() == 2, "replay: a time per entry");
+    for (double us : res.entryUs) EXPECT(us >= 0, "replay: times");
+    dev.release(buf.send);
+    dev.release(buf.recv);
+  });
+  const auto calls = takeCalls();
+  for (const FakeCall& c : calls)
+    if (c.fn == "commSplit")
+      EXPECT(c.thread == 3 ? c.peer == 1 && c.key == 0 : c.thread == 1 ? c.peer == 1 && c.key == 1 : c.peer == -1,
+             "replay: colour and key of rank " + std::to_string(c.thread));
+  EXPECT(countFn(calls, "commSplit") == n, "replay: every rank calls ncclCommSplit");
+  // 3 iterations (1 warm-up) × 4 ranks × one batch: a send and a receive inside one group each
+  EXPECT(countFn(calls, "send") >= 12 && countFn(calls, "recv") >= 12, "replay: the batches' sends and receives");
+  for (const FakeCall& c : calls)
+    if (c.fn == "send" || c.fn == "recv") EXPECT(c.depth > 0, "replay: send/recv inside a group");
+}
+
 // OSU's 0-byte point-to-point messages, as the TypeScript plan asks for them: count 0 in 0-byte
 // buffers. Every data send and receive has count 0 (only bw's 1-byte ack carries a byte); sendrecv
 // (minCount 1) is refused.
@@ -233,6 +284,7 @@ void lifecycleTests() {
   const int before = failures();
   splitTests(true);
   splitTests(false);
+  replayTests();
 
   FakeLibrary lib;
   const gpu::NcclApi api = fakeApi(lib);
