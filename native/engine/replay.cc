@@ -69,7 +69,8 @@ ReplayResult replay(const std::vector<Comm*>& comms, Device& dev, const Buffers&
         us = usSince(t0, Clock::now());
       } else if (e.kind == EntryKind::P2p) {
         batch.clear();  // consecutive send / recv entries: one batch
-        for (size_t j = i; j < entries.size() && entries[j].kind == EntryKind::P2p; ++j) batch.push_back(entries[j].p2p);
+        for (size_t j = i; j < entries.size() && entries[j].kind == EntryKind::P2p; ++j)
+          batch.push_back(entries[j].p2p);
         n = batch.size();
         const auto t0 = Clock::now();
         world.exchange(batch, buf.send, buf.sendBytes, buf.recv, buf.recvBytes);

@@ -12,12 +12,12 @@ enum class EntryKind { Collective, P2p, Gap };
 
 struct ReplayEntry {
   EntryKind kind = EntryKind::Collective;
-  int comm = 0;                 // index into the runner's comms (p2p: a rank of comms[0], the world)
-  const OpInfo* op = nullptr;   // collectives
-  OpArgs args;                  // count, dtype, redop, root; the buffers and matrix are set by the runner
-  std::vector<size_t> matrix;   // alltoallv: the group's n × n element counts, row = sender
-  P2p p2p;                      // send / recv
-  double gapUs = 0;             // a compute gap's recorded length
+  int comm = 0;                // index into the runner's comms (p2p: a rank of comms[0], the world)
+  const OpInfo* op = nullptr;  // collectives
+  OpArgs args;                 // count, dtype, redop, root; the buffers and matrix are set by the runner
+  std::vector<size_t> matrix;  // alltoallv: the group's n × n element counts, row = sender
+  P2p p2p;                     // send / recv
+  double gapUs = 0;            // a compute gap's recorded length
 };
 
 struct ReplayResult {

@@ -199,7 +199,9 @@ void replayTests() {
   const auto calls = takeCalls();
   for (const FakeCall& c : calls)
     if (c.fn == "commSplit")
-      EXPECT(c.thread == 3 ? c.peer == 1 && c.key == 0 : c.thread == 1 ? c.peer == 1 && c.key == 1 : c.peer == -1,
+      EXPECT(c.thread == 3   ? c.peer == 1 && c.key == 0
+             : c.thread == 1 ? c.peer == 1 && c.key == 1
+                             : c.peer == -1,
              "replay: colour and key of rank " + std::to_string(c.thread));
   EXPECT(countFn(calls, "commSplit") == n, "replay: every rank calls ncclCommSplit");
   // 3 iterations (1 warm-up) × 4 ranks × one batch: a send and a receive inside one group each
