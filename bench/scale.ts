@@ -193,6 +193,7 @@ async function measure(n: number, addr: string): Promise<Record<string, unknown>
     const shaping = check && { before: check, after };
     return {
       ranks: n,
+      measured_again_after_shaping: attempt - 1,
       loadavg_before: load,
       loadavg_after: loadavg(),
       shaping_check: shaping,

@@ -10,6 +10,7 @@ import { createServer, Socket, type Server } from 'node:net';
 import { EXIT, JobError } from '../errors.js';
 import { nonce, proof, proofMatches } from './auth.js';
 import type { ControlPlane } from './control.js';
+import { tooManyFiles } from './fds.js';
 import { encodeFrame, FrameReader, FrameType, type Frame, type FrameTypeId } from './frames.js';
 
 const PRE_AUTH_FRAME = 1024;
@@ -61,6 +62,8 @@ export class TcpControl implements ControlPlane {
 
   /** Rank 0: listening once this resolves; `joined` resolves when every other rank has proved itself. */
   static async listen(o: TcpOptions): Promise<{ control: TcpControl; port: number; joined: Promise<void> }> {
+    const files = tooManyFiles(o.size - 1);
+    if (files) throw new JobError(files, EXIT.usage);
     const c = new TcpControl(0, o.size, o.secret);
     const { port, joined } = await c.serve(o);
     return { control: c, port, joined };
@@ -220,7 +223,9 @@ export class TcpControl implements ControlPlane {
         notListening(err);
         reject(err);
       });
-      server.listen(o.port, o.host, () => {
+      // Every rank may connect at once: Node's default backlog (511) left ~15% of 1,024 ranks
+      // waiting for a SYN retransmit (1 s; bench:scale). The kernel caps it at net.core.somaxconn.
+      server.listen({ port: o.port, host: o.host, backlog: Math.max(511, o.size) }, () => {
         listening((server.address() as { port: number }).port);
         if (this.size === 1) this.allJoined();
       });
