@@ -35,6 +35,12 @@ const q = (xs: number[], p: number) => {
 };
 const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
 
+/** The longest pause between successive instants. */
+function maxGap(ts: number[]): number {
+  const s = [...ts].sort((x, y) => x - y);
+  return s.slice(1).reduce((g, t, i) => Math.max(g, t - s[i]), 0);
+}
+
 /** One repetition's figures. */
 export function figures(r: Rep): Record<string, number> {
   const z = r.zero;
@@ -48,7 +54,8 @@ export function figures(r: Rep): Record<string, number> {
     connect_p50_ms: q(connect, 0.5),
     connect_p90_ms: q(connect, 0.9),
     connect_max_ms: Math.max(...connect),
-    connect_over_1s: connect.filter((t) => t > 1000).length, // SYN retransmits, rank 0 busy, backoff
+    connect_over_1s: connect.filter((t) => t > 1000).length, // late: a busy machine, or a SYN retransmit
+    connect_gap_max_ms: maxGap(connect), // a dropped SYN's signature: a pause of ~1 s minus the burst
     join_allgather_ms: z.joinedAt - Math.max(...connect.map((t) => t + z.listenedAt)),
     allgather_ms: median(z.t.allgather),
     bcast_plan_ms: median(z.t.bcast),

@@ -7,7 +7,7 @@
 // per point of a default `ccbench allreduce` sweep (8:64M, OSU's iteration counts: 1,000 samples
 // per rank up to 8 KiB, 100 above), rank 0's memory and fds. Median and range over repetitions.
 //   npm run bench:scale -- [--counts 64,256,1024] [--reps 5] [--sizes 8:64M] [--rank0-nofile N]
-//                          [--local] [--out file.json]
+//                          [--local] [--out file.json]          npm run bench:scale -- --summarize <file>
 // --local: every process on this host, rank 0 on 127.0.0.1 (no cluster; test/scale.test.ts).
 // --rank0-nofile: rank 0 under `ulimit -n N` (the usual default soft limit is 1024).
 // Results: results/scale/<time>.json (or --out), with the machine and the links' shaping check.
@@ -36,6 +36,7 @@ const { values: a } = parseArgs({
     'rank0-nofile': { type: 'string' },
     local: { type: 'boolean', default: false },
     out: { type: 'string' },
+    summarize: { type: 'string' },
   },
 });
 const counts = String(a.counts).split(',').map(Number);
@@ -57,7 +58,8 @@ interface Proc {
 }
 
 function start(host: string, cfg: Record<string, unknown>, env: NodeJS.ProcessEnv, ulimit?: number): Proc {
-  const node = ['node', RANK, JSON.stringify(cfg)];
+  // As bin/ccbench.js starts every rank: V8 without its worker threads.
+  const node = ['node', '--single-threaded', RANK, JSON.stringify(cfg)];
   const cmd = ulimit ? ['sh', '-c', 'ulimit -n "$0" && exec "$@"', String(ulimit), ...node] : node;
   const [file, ...args] = a.local ? cmd : [FIXTURE, 'run', host, ...cmd];
   const child = spawn(file, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -204,7 +206,15 @@ async function measure(n: number, addr: string): Promise<Record<string, unknown>
   }
 }
 
+/** --summarize <file>: its figures computed again from its repetitions (after a new figure is added). */
+function resummarize(file: string): void {
+  const doc = JSON.parse(readFileSync(file, 'utf8')) as { runs: { reps: Rep[]; summary: unknown }[] };
+  for (const r of doc.runs) r.summary = r.reps.length ? summarize(r.reps) : null;
+  writeFileSync(file, JSON.stringify(doc, null, 1) + '\n');
+}
+
 async function main(): Promise<void> {
+  if (a.summarize) return resummarize(a.summarize);
   if (!a.local && spawnSync(FIXTURE, ['status'], { stdio: 'ignore', timeout: 20_000 }).status !== 0) {
     process.stderr.write('bench:scale: the namespace cluster is not up: test/cluster/cluster.sh start (or --local)\n');
     process.exit(2);
