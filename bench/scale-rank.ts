@@ -27,6 +27,7 @@ export interface Config {
   addr: string; // rank 0's control-plane address (no port)
   sizes: string; // the sweep's --sizes (allreduce, OSU's iteration counts)
   barriers: number; // timed barriers (and broadcasts of the plan)
+  idleMs: number; // a pause in which only heartbeats flow: rank 0's CPU time for them
   timeoutSec: number; // --timeout of the simulated job (rendezvous, Monitor)
 }
 
@@ -109,6 +110,15 @@ async function life(j: Joined, plan0: Plan | undefined) {
     await c.barrier();
     t.barrier.push(now() - t0);
   }
+  // Idle: every rank waits in a barrier while rank 0 sleeps; only the Monitors' heartbeats flow.
+  let idleCpuMs = NaN;
+  if (j.rank === 0) {
+    const cpu0 = process.cpuUsage();
+    await new Promise((r) => setTimeout(r, cfg.idleMs));
+    const cpu = process.cpuUsage(cpu0);
+    idleCpuMs = (cpu.user + cpu.system) / 1000;
+  }
+  await c.barrier();
   const points = expandPoints(plan);
   const pointSamples: number[] = [];
   const pointBytes: number[] = [];
@@ -139,7 +149,7 @@ async function life(j: Joined, plan0: Plan | undefined) {
   await tracker.watch('finishing', c.barrier());
   monitor.stop();
   j.tcp.quiet();
-  return { t, pointSamples, pointBytes, rowBytes, samplesPerRank: points.reduce((s, p) => s + p.iters, 0) };
+  return { t, idleCpuMs, pointSamples, pointBytes, rowBytes, samplesPerRank: points.reduce((s, p) => s + p.iters, 0) };
 }
 
 async function main(): Promise<void> {

@@ -21,6 +21,7 @@ export interface Rep {
     joined: Mem;
     after: Mem;
     t: Record<'bcast' | 'barrier' | 'gather' | 'combine' | 'allgather', number[]>;
+    idleCpuMs?: number;
     pointSamples: number[];
     pointBytes: number[];
     rowBytes: number;
@@ -42,7 +43,7 @@ function maxGap(ts: number[]): number {
 }
 
 /** One repetition's figures. */
-export function figures(r: Rep): Record<string, number> {
+export function figures(r: Rep, idleMs = NaN): Record<string, number> {
   const z = r.zero;
   const connect = r.hosts.flatMap((h) => h.connectedAt.map((t) => t - z.listenedAt));
   const most = Math.max(...z.pointSamples);
@@ -61,6 +62,7 @@ export function figures(r: Rep): Record<string, number> {
     bcast_plan_ms: median(z.t.bcast),
     barrier_ms: median(z.t.barrier),
     barrier_p90_ms: q(z.t.barrier, 0.9),
+    idle_cpu_percent: z.idleCpuMs === undefined ? NaN : (100 * z.idleCpuMs) / idleMs, // heartbeats in and out
     sweep_gather_ms: sum(z.t.gather),
     sweep_combine_ms: sum(z.t.combine),
     point_gather_ms_most_samples: median(small),
@@ -84,8 +86,8 @@ export function figures(r: Rep): Record<string, number> {
 }
 
 /** Median and range of every figure over the repetitions, and a rounded table of the medians. */
-export function summarize(rs: Rep[]) {
-  const per = rs.map(figures);
+export function summarize(rs: Rep[], idleMs = NaN) {
+  const per = rs.map((r) => figures(r, idleMs));
   const stats: Record<string, { median: number; min: number; max: number }> = {};
   for (const k of Object.keys(per[0])) {
     const xs = per.map((f) => f[k]);

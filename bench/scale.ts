@@ -5,9 +5,11 @@
 // places them). Per rank count and repetition: the rendezvous (rank 0 listening → every rank
 // authenticated and the idents allgathered: joinJob), the plan broadcast, barriers, one gather
 // per point of a default `ccbench allreduce` sweep (8:64M, OSU's iteration counts: 1,000 samples
-// per rank up to 8 KiB, 100 above), rank 0's memory and fds. Median and range over repetitions.
+// per rank up to 8 KiB, 100 above), rank 0's memory and fds, and its CPU time while only heartbeats
+// flow (--idle ms). Median and range over repetitions.
 //   npm run bench:scale -- [--counts 64,256,1024] [--reps 5] [--sizes 8:64M] [--rank0-nofile N]
-//                          [--local] [--out file.json]          npm run bench:scale -- --summarize <file>
+//                          [--idle ms] [--local] [--out file.json]
+//   npm run bench:scale -- --summarize <file>: a stored file's summaries computed again
 // --local: every process on this host, rank 0 on 127.0.0.1 (no cluster; test/scale.test.ts).
 // --rank0-nofile: rank 0 under `ulimit -n N` (the usual default soft limit is 1024).
 // Results: results/scale/<time>.json (or --out), with the machine and the links' shaping check.
@@ -32,6 +34,7 @@ const { values: a } = parseArgs({
     reps: { type: 'string', default: '5' },
     sizes: { type: 'string', default: '8:64M' },
     barriers: { type: 'string', default: '20' },
+    idle: { type: 'string', default: '3000' },
     timeout: { type: 'string', default: '60' },
     'rank0-nofile': { type: 'string' },
     local: { type: 'boolean', default: false },
@@ -116,7 +119,7 @@ function blocks(n: number): { host: string; first: number; count: number }[] {
 
 async function rep(n: number, addr: string): Promise<Rep> {
   const env = { ...process.env, CCBENCH_JOB_SECRET: randomBytes(32).toString('hex') };
-  const base = { size: n, addr, sizes: a.sizes, barriers: Number(a.barriers), timeoutSec };
+  const base = { size: n, addr, sizes: a.sizes, barriers: Number(a.barriers), idleMs: Number(a.idle), timeoutSec };
   const zero = start(HOSTS[0], { ...base, first: 0, count: 1 }, env, nofile);
   const others = blocks(n).map((b) => start(b.host, { ...base, first: b.first, count: b.count }, env));
   const all = [zero, ...others];
@@ -189,7 +192,7 @@ async function measure(n: number, addr: string): Promise<Record<string, unknown>
       process.stderr.write(`bench:scale: a link was shaped by the end of the ${n}-rank runs; measuring again\n`);
       continue;
     }
-    const summary = rs.length ? summarize(rs) : null;
+    const summary = rs.length ? summarize(rs, Number(a.idle)) : null;
     const table = summary ? `\n${JSON.stringify(summary.table, null, 1)}` : '';
     console.log(`${n} ranks: ${rs.length}/${reps} repetitions${table}`);
     const shaping = check && { before: check, after };
@@ -208,8 +211,11 @@ async function measure(n: number, addr: string): Promise<Record<string, unknown>
 
 /** --summarize <file>: its figures computed again from its repetitions (after a new figure is added). */
 function resummarize(file: string): void {
-  const doc = JSON.parse(readFileSync(file, 'utf8')) as { runs: { reps: Rep[]; summary: unknown }[] };
-  for (const r of doc.runs) r.summary = r.reps.length ? summarize(r.reps) : null;
+  const doc = JSON.parse(readFileSync(file, 'utf8')) as {
+    options: { idle_ms?: number };
+    runs: { reps: Rep[]; summary: unknown }[];
+  };
+  for (const r of doc.runs) r.summary = r.reps.length ? summarize(r.reps, doc.options.idle_ms) : null;
   writeFileSync(file, JSON.stringify(doc, null, 1) + '\n');
 }
 
@@ -223,7 +229,15 @@ async function main(): Promise<void> {
   const doc = {
     benchmark: 'bench:scale',
     machine: machine(),
-    options: { counts, reps, sizes: a.sizes, barriers: Number(a.barriers), timeoutSec, rank0_nofile: nofile ?? null },
+    options: {
+      counts,
+      reps,
+      sizes: a.sizes,
+      barriers: Number(a.barriers),
+      idle_ms: Number(a.idle),
+      timeoutSec,
+      rank0_nofile: nofile ?? null,
+    },
     cluster: clusterFacts(),
     runs: [] as unknown[],
   };

@@ -14,7 +14,22 @@ test('bench:scale --local: 16 simulated ranks join, gather a sweep and report ev
   const out = join(mkdtempSync(join(tmpdir(), 'ccbench-scale-')), 'scale.json');
   const r = await run(
     process.execPath,
-    [BENCH, '--local', '--counts', '16', '--reps', '2', '--sizes', '8:64K', '--barriers', '3', '--out', out],
+    [
+      BENCH,
+      '--local',
+      '--counts',
+      '16',
+      '--reps',
+      '2',
+      '--sizes',
+      '8:64K',
+      '--barriers',
+      '3',
+      '--idle',
+      '300',
+      '--out',
+      out,
+    ],
     { timeoutMs: 90_000 },
   );
   assert.equal(r.code, 0, r.stderr);
