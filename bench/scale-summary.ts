@@ -99,3 +99,33 @@ export function summarize(rs: Rep[], idleMs = NaN) {
   );
   return { repetitions: rs.length, per_repetition: per, stats, table };
 }
+
+/**
+ * How each figure's median grows with the rank count: a least-squares line (its slope is the cost
+ * per rank), the exponent between the two largest counts (1: linear, 2: quadratic), and both
+ * carried to `to` ranks. A fit of three points: a guide for docs/scale.md, not a law.
+ */
+export function fits(runs: { ranks: number; summary: ReturnType<typeof summarize> | null }[], to = 10_000) {
+  const ok = runs.filter((r) => r.summary).sort((x, y) => x.ranks - y.ranks);
+  if (ok.length < 2) return {};
+  const ns = ok.map((r) => r.ranks);
+  const out: Record<string, Record<string, number>> = {};
+  for (const k of Object.keys(ok[0].summary!.stats)) {
+    const ys = ok.map((r) => r.summary!.stats[k].median);
+    if (ys.some((y) => !Number.isFinite(y))) continue;
+    const mn = ns.reduce((s, n) => s + n, 0) / ns.length;
+    const my = ys.reduce((s, y) => s + y, 0) / ys.length;
+    const slope = ns.reduce((s, n, i) => s + (n - mn) * (ys[i] - my), 0) / ns.reduce((s, n) => s + (n - mn) ** 2, 0);
+    const [n1, n2] = ns.slice(-2);
+    const [y1, y2] = ys.slice(-2);
+    const exponent = y1 > 0 && y2 > 0 ? Math.log(y2 / y1) / Math.log(n2 / n1) : NaN;
+    out[k] = {
+      per_rank: slope,
+      intercept: my - slope * mn,
+      exponent,
+      [`linear_at_${to}`]: my + slope * (to - mn),
+      [`power_at_${to}`]: y2 * (to / n2) ** exponent,
+    };
+  }
+  return out;
+}

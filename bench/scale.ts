@@ -20,8 +20,9 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { loadAddon } from '../src/native/addon.js';
 import { machine, ROOT, saveResults } from './machine.js';
-import { summarize, type Rep } from './scale-summary.js';
+import { fits, summarize, type Rep } from './scale-summary.js';
 
 const FIXTURE = join(ROOT, 'test', 'cluster', 'cluster.sh');
 const CLUSTER_DIR = '/var/tmp/ccbench-cluster';
@@ -209,13 +210,30 @@ async function measure(n: number, addr: string): Promise<Record<string, unknown>
   }
 }
 
+/**
+ * The Gloo backend's address blob per rank at a few sizes (the addon's glooPrepare, as openBackend
+ * calls it): it holds an address per peer, and the control plane allgathers it before Gloo opens.
+ */
+async function glooBlobs(): Promise<Record<string, number> | string> {
+  try {
+    const addon = loadAddon();
+    const out: Record<string, number> = {};
+    for (const n of [2, 8, 64, 256]) out[n] = (await addon.glooPrepare(0, n, '127.0.0.1')).length;
+    return out;
+  } catch (e) {
+    return `not measured: ${(e as Error).message}`;
+  }
+}
+
 /** --summarize <file>: its figures computed again from its repetitions (after a new figure is added). */
 function resummarize(file: string): void {
   const doc = JSON.parse(readFileSync(file, 'utf8')) as {
     options: { idle_ms?: number };
     runs: { reps: Rep[]; summary: unknown }[];
+    fits?: unknown;
   };
   for (const r of doc.runs) r.summary = r.reps.length ? summarize(r.reps, doc.options.idle_ms) : null;
+  doc.fits = fits(doc.runs as unknown as Parameters<typeof fits>[0]);
   writeFileSync(file, JSON.stringify(doc, null, 1) + '\n');
 }
 
@@ -239,9 +257,12 @@ async function main(): Promise<void> {
       rank0_nofile: nofile ?? null,
     },
     cluster: clusterFacts(),
-    runs: [] as unknown[],
+    gloo_blob_bytes_by_ranks: await glooBlobs(),
+    runs: [] as Record<string, unknown>[],
+    fits: {} as unknown,
   };
   for (const n of counts) doc.runs.push(await measure(n, addr));
+  doc.fits = fits(doc.runs as unknown as Parameters<typeof fits>[0]);
   const file = a.out ? (writeFileSync(a.out, JSON.stringify(doc, null, 1) + '\n'), a.out) : saveResults('scale', doc);
   console.log(`results: ${file}`);
 }
