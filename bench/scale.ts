@@ -257,12 +257,14 @@ async function main(): Promise<void> {
       rank0_nofile: nofile ?? null,
     },
     cluster: clusterFacts(),
-    gloo_blob_bytes_by_ranks: await glooBlobs(),
+    gloo_blob_bytes_by_ranks: {} as unknown,
     runs: [] as Record<string, unknown>[],
     fits: {} as unknown,
   };
   for (const n of counts) doc.runs.push(await measure(n, addr));
   doc.fits = fits(doc.runs as unknown as Parameters<typeof fits>[0]);
+  // Last: Gloo's listening sockets are not close-on-exec, and the ranks started after would inherit them.
+  doc.gloo_blob_bytes_by_ranks = await glooBlobs();
   const file = a.out ? (writeFileSync(a.out, JSON.stringify(doc, null, 1) + '\n'), a.out) : saveResults('scale', doc);
   console.log(`results: ${file}`);
 }
