@@ -267,6 +267,8 @@ async function main(): Promise<void> {
   doc.gloo_blob_bytes_by_ranks = await glooBlobs();
   const file = a.out ? (writeFileSync(a.out, JSON.stringify(doc, null, 1) + '\n'), a.out) : saveResults('scale', doc);
   console.log(`results: ${file}`);
+  // Saved either way (a failure is a finding too), but said in the exit code.
+  if (doc.runs.some((r) => (r.failures as string[]).length > 0)) process.exitCode = 1;
 }
 
 main().catch((e: unknown) => {
