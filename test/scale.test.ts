@@ -66,3 +66,17 @@ test('bench:scale refuses a bad --counts with one line and exit code 2', async (
   assert.equal(r.code, 2);
   assert.match(r.stderr, /^bench:scale: --counts takes integers of 4 or more/);
 });
+
+test('bench:scale records a rank 0 whose open-file limit cannot hold the job, and fails', async () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'ccbench-scale-')), 'scale.json');
+  const r = await run(
+    process.execPath,
+    [BENCH, '--local', '--counts', '64', '--reps', '1', '--rank0-nofile', '64', '--timeout', '10', '--out', out],
+    { timeoutMs: 60_000 },
+  );
+  assert.equal(r.code, 1, r.stderr);
+  const [run64] = JSON.parse(readFileSync(out, 'utf8')).runs;
+  assert.equal(run64.reps.length, 0);
+  assert.match(run64.failures[0], /rank 0 needs a socket for each of its 63 peers but may open only 64 files/);
+  assert.ok(r.ms < 10_000, `refused at once, not after --timeout (${r.ms} ms)`);
+});
