@@ -2,12 +2,14 @@
 // rogue clients it must refuse without disturbing the job. Every wait is bounded.
 import assert from 'node:assert/strict';
 import { connect, createServer, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { newSecret } from '../src/control/auth.js';
+import { EXIT } from '../src/errors.js';
 import { encodeFrame, FrameError, FrameReader, FrameType } from '../src/control/frames.js';
 import { Monitor, type Position } from '../src/control/monitor.js';
 import { TcpControl, type PeerEvent } from '../src/control/tcp.js';
-import { sleep } from './helpers.js';
+import { ROOT, run, sleep } from './helpers.js';
 
 const HOST = '127.0.0.1';
 
@@ -119,6 +121,32 @@ describe('control plane collectives', () => {
     assert.equal(String(await all[0].bcast(Buffer.from('b'), 0)), 'b');
     assert.deepEqual((await all[0].gather(Buffer.from('a')))?.map(String), ['a']);
     await closeAll(all);
+  });
+
+  test('rank 0 refuses at once a job whose sockets its open-file limit cannot hold', async () => {
+    // Under `ulimit -n 100`: 199 peers cannot fit (found by bench:scale: a 60 s wait otherwise), 20 can.
+    const tcp = join(ROOT, 'dist', 'src', 'control', 'tcp.js');
+    const script =
+      `import { TcpControl } from ${JSON.stringify(tcp)};` +
+      `const o = { rank: 0, secret: 'x', host: '127.0.0.1', port: 0, timeoutMs: 1000 };` +
+      `const big = await TcpControl.listen({ ...o, size: 200 }).then(() => 'listened', (e) => [e.message, e.exitCode]);` +
+      `const small = await TcpControl.listen({ ...o, size: 20 });` +
+      `await small.control.close();` +
+      `console.log(JSON.stringify(big));`;
+    const r = await run(
+      'sh',
+      ['-c', 'ulimit -n 100 && exec "$0" --input-type=module -e "$1"', process.execPath, script],
+      {
+        timeoutMs: 20_000,
+      },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const [message, code] = JSON.parse(r.stdout) as [string, number];
+    assert.match(
+      message,
+      /^rank 0 needs a socket for each of its 199 peers but may open only 100 files \(ulimit -n; \d+ already open\); raise the limit where rank 0 starts \(ulimit -n 4096/,
+    );
+    assert.equal(code, EXIT.usage);
   });
 
   test('a rank with the wrong secret is refused with a clear reason', async () => {

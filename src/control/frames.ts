@@ -31,13 +31,17 @@ export function encodeFrame(
   header: Record<string, unknown>,
   payload: Buffer = Buffer.alloc(0),
 ): Buffer {
+  return Buffer.concat([frameHead(type, header, payload.length), payload]);
+}
+
+/** A frame up to its payload, which can then be written as it is (one buffer for many peers). */
+export function frameHead(type: FrameTypeId, header: Record<string, unknown>, payloadLength: number): Buffer {
   const h = Buffer.from(JSON.stringify(header));
-  const out = Buffer.alloc(4 + 1 + 4 + h.length + payload.length);
-  out.writeUInt32BE(1 + 4 + h.length + payload.length, 0);
+  const out = Buffer.alloc(4 + 1 + 4 + h.length);
+  out.writeUInt32BE(1 + 4 + h.length + payloadLength, 0);
   out.writeUInt8(type, 4);
   out.writeUInt32BE(h.length, 5);
   h.copy(out, 9);
-  payload.copy(out, 9 + h.length);
   return out;
 }
 
