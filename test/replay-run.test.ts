@@ -2,10 +2,10 @@
 // local launcher) — sub-communicators of any ranks, alltoallv splits, send/recv pairs, compute
 // gaps — with the table, the JSON and one JSON Lines record per entry; and the bad cases.
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { ccbench, leavesNoProcess, mpirunCcbench, readJson, ROOT, tempDir } from './helpers.js';
+import { ccbench, leavesNoProcess, mpirunCcbench, readJson, ROOT, strays, tempDir, waitFor } from './helpers.js';
 
 const TRACES = join(ROOT, 'test', 'fixtures', 'traces');
 const PARAM = join(TRACES, 'param');
@@ -157,6 +157,40 @@ describe('ccbench replay on ranks', { concurrency: false }, () => {
     const r = await mpirunCcbench(4, ['replay', PARAM, '--warmup-iterations', '0', '--json', json, '--quiet']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(readJson(json).launcher, 'openmpi');
+  });
+
+  test('a rank killed mid-replay: the job ends naming it, the finished iterations stay in the JSON Lines file', async () => {
+    const jsonl = join(dir, 'killed.jsonl');
+    const p = ccbench(
+      [
+        'replay',
+        PARAM,
+        '--launcher',
+        'local',
+        '--backend',
+        'gloo',
+        '--iterations',
+        '100000',
+        '--jsonl',
+        jsonl,
+        '--timeout',
+        '20',
+      ],
+      { timeoutMs: 90_000 },
+    );
+    const newlines = () => (existsSync(jsonl) ? readFileSync(jsonl, 'utf8').split('\n').length - 1 : 0);
+    await waitFor(() => newlines() >= 4 * 245, 60_000);
+    const rank1 = strays().find((pid) => readFileSync(`/proc/${pid}/environ`, 'latin1').includes('\0CCBENCH_RANK=1\0'));
+    assert.ok(rank1, 'rank 1 found');
+    process.kill(rank1, 'SIGKILL');
+    const r = await p;
+    assert.equal(r.code, 4, r.stderr);
+    assert.match(r.stderr, /rank 1 \(\S+\) died during replay/);
+    const lines = linesOf(jsonl);
+    assert.ok(
+      lines.length >= 4 * 245 && lines.length % (4 * 245) === 0,
+      `whole iterations kept: ${lines.length} lines`,
+    );
   });
 
   test('bad input: one line, exit 2, before any rank starts', async () => {
