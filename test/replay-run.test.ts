@@ -99,6 +99,13 @@ describe('ccbench replay on ranks', { concurrency: false }, () => {
     assert.equal(doc.world_size, 2);
     assert.ok(doc.ops.length >= 3);
     assert.ok(doc.step.gaps_us < 50, `gaps not replayed: ${doc.step.gaps_us} µs`);
+    assert.equal(doc.steps, 15, "per step: Kineto's ProfilerStep marks");
+    // the same trace mapped onto 4 ranks: every rank replays a recorded one
+    const scaled = join(dir, 'kineto4.json');
+    const s4 = await ccbench(['replay', ...kineto, '--scale-ranks', '4', '--backend', 'mpi', '--json', scaled, '-q']);
+    assert.equal(s4.code, 0, s4.stderr);
+    assert.equal(readJson(scaled).world_size, 4);
+    assert.equal(readJson(scaled).replay_plan.ranks, 4);
     const param = join(dir, 'gaps.json');
     const g = await ccbench([
       'replay',
