@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { parseMix } from '../src/plan/mix.js';
+import { buildPlan } from '../src/plan/plan.js';
 import { concurrencyOf } from '../src/rank/sweep.js';
 import { ccbench, readJson, strays, tempDir } from './helpers.js';
 
@@ -91,6 +93,17 @@ describe('--concurrent', () => {
     assert.match(r.stdout, /2 copies at once on 2 communicators/);
     assert.match(r.stdout, /^size \(B\) +together +p50 +alone +slowdown +busbw +agg busbw +#wrong$/m);
     assert.equal((r.stdout.match(/^ +4096 .* \d+\.\d\d× .* 0( +\*)?$/gm) ?? []).length, 2, r.stdout);
+  });
+
+  test('planned on NCCL and RCCL (each copy on its own stream), refused on Gloo', () => {
+    for (const backend of ['nccl', 'rccl']) {
+      assert.equal(buildPlan(['allreduce'], { backend, concurrent: 2, np: 2 }).concurrent, 2);
+      assert.ok(buildPlan(parseMix('allreduce:1M,alltoall:64K'), { backend, mix: true, np: 2 }).mix);
+    }
+    assert.throws(
+      () => buildPlan(['allreduce'], { backend: 'gloo', concurrent: 2, np: 2 }),
+      /Gloo's collectives block/,
+    );
   });
 
   test('refused with one line and exit 2', async () => {

@@ -37,6 +37,10 @@ NcclComm::~NcclComm() {
   if (aborted_) return;
   api_.commDestroy(comm_);
   try {
+    dev_.releaseStream(own_);
+  } catch (...) {  // as below
+  }
+  try {
     dev_.release(scratch_);
   } catch (...) {  // a destructor must not throw; the memory goes with the process
   }
@@ -90,15 +94,7 @@ void NcclComm::complete(Device& dev) {
       abort();
       throw Error(ErrorKind::Internal, "aborted while waiting for " + label() + " to finish: the job is ending");
     }
-    if (api_.commGetAsyncError) {
-      int state = gpu::kNcclSuccess;
-      ok(api_.commGetAsyncError(comm_, &state), "ncclCommGetAsyncError");
-      if (state != gpu::kNcclSuccess && state != gpu::kNcclInProgress) {
-        const std::string why = api_.error(state, comm_);  // read before the abort clears anything
-        abort();  // NCCL's rule after an asynchronous error: the communicator is unusable
-        throw Error(ErrorKind::Internal, label() + " reported an asynchronous error: " + why);
-      }
-    }
+    checkAsyncError();
     if (dev.idle()) return;
     if (backOff) {
       std::this_thread::sleep_for(std::chrono::microseconds(100));
@@ -114,6 +110,17 @@ void NcclComm::abort() {
   // Without ncclCommAbort (NCCL < 2.4.2) nothing can stop the kernels: the communicator is only
   // marked dead, so that nothing is issued on it and the destructor leaves it alone.
   if (api_.commAbort) api_.commAbort(comm_);
+}
+
+void NcclComm::checkAsyncError() {
+  if (!api_.commGetAsyncError) return;
+  int state = gpu::kNcclSuccess;
+  ok(api_.commGetAsyncError(comm_, &state), "ncclCommGetAsyncError");
+  if (state != gpu::kNcclSuccess && state != gpu::kNcclInProgress) {
+    const std::string why = api_.error(state, comm_);  // read before the abort clears anything
+    abort();  // NCCL's rule after an asynchronous error: the communicator is unusable
+    throw Error(ErrorKind::Internal, label() + " reported an asynchronous error: " + why);
+  }
 }
 
 std::unique_ptr<Comm> NcclComm::split(int k, const std::vector<char>& bootstrap) {

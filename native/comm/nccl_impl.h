@@ -41,6 +41,10 @@ class NcclComm final : public Comm {
   InPlaceLayout inPlaceLayout(const OpInfo& op, int root, size_t count) const override;
   void prepare(const OpInfo& op, const OpArgs& a) override;
   void run(const OpInfo& op, const OpArgs& a) override;
+  std::string cannotStart(const OpInfo& op) const override;
+  void start(const OpInfo& op, const OpArgs& a) override;
+  void finish() override;
+  bool test() override;
   void barrier() override;
   double maxAcross(double v) override;
   void complete(Device& dev) override;
@@ -60,6 +64,8 @@ class NcclComm final : public Comm {
   void* slot(size_t offset) const { return static_cast<unsigned char*>(scratch_) + offset; }
   bool needsPointToPoint(const OpInfo& op) const;
 
+  void issue(const OpInfo& op, const OpArgs& a, void* stream);  // run() on the main stream, start() on own_
+  void checkAsyncError();  // throws (and aborts) on the communicator's asynchronous error
   void allToAll(const OpArgs& a, void* stream);
   void allToAllV(const OpArgs& a, void* stream);
   void gather(const OpArgs& a, void* stream);
@@ -76,6 +82,7 @@ class NcclComm final : public Comm {
   bool fp8Hardware_;
   bool aborted_ = false;
   void* scratch_ = nullptr;
+  void* own_ = nullptr;  // start()'s stream, made on first use
   // alltoallv, per peer (elements): what this rank sends and receives and where, from prepare().
   std::vector<size_t> sendCount_, sendAt_, recvCount_, recvAt_;
 };

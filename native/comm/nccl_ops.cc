@@ -1,6 +1,9 @@
 // What each op issues on the stream (one timed iteration, no allocation, no host wait), and
 // which combinations the library cannot run. Counts follow nccl-tests (metrics.md §3): per rank
 // for gathered / scattered ops, per peer for alltoall.
+#include <chrono>
+#include <thread>
+
 #include "../common/error.h"
 #include "../device/device.h"
 #include "nccl_impl.h"
@@ -82,9 +85,41 @@ InPlaceLayout NcclComm::inPlaceLayout(const OpInfo& op, int root, size_t count) 
   return Comm::inPlaceLayout(op, root, count);
 }
 
-void NcclComm::run(const OpInfo& op, const OpArgs& a) {
+void NcclComm::run(const OpInfo& op, const OpArgs& a) { issue(op, a, dev_.stream()); }
+
+// --concurrent and mixes: the op goes on this communicator's own stream, so copies on other
+// communicators do not queue behind it; test() and finish() watch that stream.
+std::string NcclComm::cannotStart(const OpInfo& op) const {
+  if (op.pairwise || op.id == Op::SendRecv)
+    return std::string(op.name) + " is point-to-point; non-blocking starts are for collectives";
+  return "";
+}
+
+void NcclComm::start(const OpInfo& op, const OpArgs& a) {
+  if (!own_) own_ = dev_.newStream();
+  issue(op, a, own_ ? own_ : dev_.stream());
+}
+
+bool NcclComm::test() {
   ensureLive();
-  void* s = dev_.stream();
+  checkAsyncError();
+  return own_ ? dev_.streamIdle(own_) : dev_.idle();
+}
+
+void NcclComm::finish() {
+  using Clock = std::chrono::steady_clock;
+  const auto t0 = Clock::now();
+  while (!test()) {
+    if (abortRequested()) {
+      abort();
+      throw Error(ErrorKind::Internal, "aborted while waiting for " + label() + " to finish: the job is ending");
+    }
+    if (Clock::now() - t0 > std::chrono::seconds(1)) std::this_thread::sleep_for(std::chrono::microseconds(100));
+  }
+}
+
+void NcclComm::issue(const OpInfo& op, const OpArgs& a, void* s) {
+  ensureLive();
   const int t = int(a.dtype), r = int(a.redop);  // ids equal NCCL's enums (dtype.h)
   switch (op.id) {
     case Op::AllReduce: ok(api_.allReduce(a.send, a.recv, a.count, t, r, comm_, s), "ncclAllReduce"); break;

@@ -26,6 +26,15 @@ class Device {
   virtual bool asynchronous() const = 0;
   virtual void synchronize() = 0;
   virtual bool idle() = 0;  // non-blocking: has the stream finished everything issued so far?
+  // More streams, for work that must not queue behind the main one (a communicator's
+  // non-blocking ops beside other communicators'). nullptr where there are no streams (the host:
+  // ops complete as they return); streamIdle() is idle() for such a stream.
+  virtual void* newStream() { return nullptr; }
+  virtual bool streamIdle(void* s) {
+    (void)s;
+    return true;
+  }
+  virtual void releaseStream(void* s) { (void)s; }
 
   // Iteration boundaries for batch timing: host clock reads here, stream events on GPUs.
   virtual void reserveMarks(size_t count) = 0;

@@ -115,12 +115,24 @@ class GpuDevice final : public Device {
     rt_.check(rt_.streamSynchronize(stream_), call("StreamSynchronize").c_str());
   }
 
-  bool idle() override {
-    const int rc = rt_.streamQuery(stream_);
+  bool idle() override { return streamIdle(stream_); }
+
+  void* newStream() override {
+    void* s = nullptr;
+    rt_.check(rt_.streamCreateWithFlags(&s, gpu::kStreamNonBlocking), call("StreamCreateWithFlags").c_str());
+    return s;
+  }
+  bool streamIdle(void* s) override {
+    const int rc = rt_.streamQuery(s);
     if (rc == gpu::kSuccess) return true;
     if (rc == gpu::kNotReady) return false;
     rt_.check(rc, call("StreamQuery").c_str());
     return false;
+  }
+  void releaseStream(void* s) override {
+    if (!s) return;
+    rt_.streamSynchronize(s);  // best effort: a released stream has nothing left to wait for
+    rt_.streamDestroy(s);
   }
 
   void reserveMarks(size_t count) override {

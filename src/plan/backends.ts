@@ -17,6 +17,7 @@ export interface BackendDef {
   noInPlace?: readonly string[]; // ops whose in-place form this backend cannot run
   lacks?: Partial<Record<string, string>>; // ops it cannot run at all → why
   noOverlap?: string; // why --overlap cannot run here (no non-blocking collectives)
+  noConcurrent?: string; // why --concurrent and mixes cannot (they start their items non-blocking)
 }
 
 const NO_FP8 = 'MPI has no 8-bit float types; use a GPU backend (nccl, rccl)';
@@ -59,6 +60,8 @@ export const BACKENDS: readonly BackendDef[] = [
     defaultTiming: 'per-op',
     whyNot: { avg: 'Gloo has no average reduction; use sum, prod, max or min, or a GPU backend (nccl, rccl)' },
     noOverlap:
+      "Gloo's collectives block the calling thread, so nothing can overlap them; use --backend mpi for --overlap",
+    noConcurrent:
       "Gloo's collectives block the calling thread, so nothing can overlap them; use --backend mpi for --overlap",
   },
   ...(['nccl', 'rccl'] as const).map((name): BackendDef => ({

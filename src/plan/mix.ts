@@ -30,9 +30,9 @@ export function parseMix(text: string): RunSpec[] {
 
 /** What a mix cannot be combined with; `points`: the plan's expanded points. */
 export function checkMix(o: PlanInput, backend: BackendDef, points: Point[], runs: number, rankCounts: number[]): void {
-  if (backend.noOverlap)
+  if (backend.noConcurrent)
     throw new UsageError(
-      `a mix starts its items with non-blocking collectives: ${backend.noOverlap.replace(/--overlap/g, 'a mix')}`,
+      `a mix starts its items with non-blocking collectives: ${backend.noConcurrent.replace(/--overlap/g, 'a mix')}`,
     );
   const other = alsoAsked(o, 'overlap', 'concurrent', 'timing', 'blocking', 'graph');
   if (other) throw new UsageError(`a mix times its items its own way (started together, waited for); drop ${other}`);

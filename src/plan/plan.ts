@@ -294,9 +294,9 @@ function checkGroups(o: PlanInput, np: number): void {
 
 /** --concurrent k: copies started with MPI's non-blocking collectives; a timing of its own too. */
 function checkConcurrent(o: PlanInput, backend: BackendDef): void {
-  if (backend.noOverlap)
+  if (backend.noConcurrent)
     throw new UsageError(
-      `--concurrent starts its copies with non-blocking collectives: ${backend.noOverlap.replace(/--overlap/g, '--concurrent')}`,
+      `--concurrent starts its copies with non-blocking collectives: ${backend.noConcurrent.replace(/--overlap/g, '--concurrent')}`,
     );
   const other = alsoAsked(o, 'overlap', 'timing', 'blocking', 'graph');
   if (other)

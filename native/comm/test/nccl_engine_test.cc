@@ -8,6 +8,7 @@
 
 #include "../../common/error.h"
 #include "../../engine/check.h"
+#include "../../engine/concurrent.h"
 #include "../../engine/engine.h"
 #include "../../engine/replay.h"
 #include "../../engine/test/test_matrix.h"
@@ -210,6 +211,39 @@ void replayTests() {
     if (c.fn == "send" || c.fn == "recv") EXPECT(c.depth > 0, "replay: send/recv inside a group");
 }
 
+// --concurrent on NCCL: two copies of a collective on two communicators, started without waiting
+// (each on its own stream) and polled; both checked.
+void concurrentTests() {
+  FakeLibrary lib;
+  lib.split = true;
+  const gpu::NcclApi api = fakeApi(lib);
+  const gpu::NcclUniqueId id = freshId();
+  const int n = 3;
+  takeCalls();
+  onRanks(n, [&](int r) {
+    FakeDevice dev;
+    auto backend = nccl::open(api, dev, r, n, id, true);
+    std::unique_ptr<Comm> copy = backend->world().split(n, {});
+    EXPECT(backend->world().cannotStart(*opByName("allreduce")).empty(), "concurrent: allreduce starts");
+    EXPECT(!backend->world().cannotStart(*opByName("latency")).empty(), "concurrent: latency does not");
+    const size_t bytes = 2 * size_t(n) * 64 * 8;
+    Buffers buf;
+    buf.send = dev.alloc(bytes), buf.sendBytes = bytes;
+    buf.recv = dev.alloc(bytes), buf.recvBytes = bytes;
+    for (const char* name : {"allreduce", "allgather", "alltoall"}) {
+      MeasureSpec s;
+      s.op = opByName(name), s.count = 16, s.iters = 3, s.warmup = 1, s.check = true;
+      Progress prog;
+      const MeasureResult res = measureConcurrent({&backend->world(), copy.get()}, dev, buf, s, prog);
+      EXPECT(res.wrong == 0 && res.copyUs.size() == 2 && res.aloneUs >= 0,
+             std::string("concurrent: two copies of ") + name + " checked, rank " + std::to_string(r));
+    }
+    dev.release(buf.send);
+    dev.release(buf.recv);
+  });
+  takeCalls();
+}
+
 // OSU's 0-byte point-to-point messages, as the TypeScript plan asks for them: count 0 in 0-byte
 // buffers. Every data send and receive has count 0 (only bw's 1-byte ack carries a byte); sendrecv
 // (minCount 1) is refused.
@@ -287,6 +321,7 @@ void lifecycleTests() {
   splitTests(true);
   splitTests(false);
   replayTests();
+  concurrentTests();
 
   FakeLibrary lib;
   const gpu::NcclApi api = fakeApi(lib);
