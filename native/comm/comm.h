@@ -61,6 +61,8 @@ class Comm {
   // --overlap (OSU's non-blocking collectives): start() issues the op and returns, finish() waits
   // for it; "" from cannotStart() when this backend has a non-blocking form of the op, else why not.
   virtual std::string cannotStart(const OpInfo& op) const;
+  // Whether the ops run on device streams (NCCL, RCCL): --overlap's competing work is then the GPU's.
+  virtual bool onDeviceStreams() const { return false; }
   virtual void start(const OpInfo& op, const OpArgs& a);
   virtual void finish();
   // Whether the started op is done, without waiting (it progresses the library); once true, the

@@ -42,6 +42,7 @@ class NcclComm final : public Comm {
   void prepare(const OpInfo& op, const OpArgs& a) override;
   void run(const OpInfo& op, const OpArgs& a) override;
   std::string cannotStart(const OpInfo& op) const override;
+  bool onDeviceStreams() const override { return true; }
   void start(const OpInfo& op, const OpArgs& a) override;
   void finish() override;
   bool test() override;

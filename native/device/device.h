@@ -36,6 +36,15 @@ class Device {
   }
   virtual void releaseStream(void* s) { (void)s; }
 
+  // --overlap on a GPU backend: competing work of the device's own, on a stream of its own —
+  // `rounds` memsets of a scratch buffer (memory traffic, as a kernel's). False where the device
+  // has none (the host: the engine computes on the core instead).
+  virtual bool startCompeting(int rounds) {
+    (void)rounds;
+    return false;
+  }
+  virtual bool competingIdle() { return true; }
+
   // Iteration boundaries for batch timing: host clock reads here, stream events on GPUs.
   virtual void reserveMarks(size_t count) = 0;
   virtual void mark(size_t index) = 0;

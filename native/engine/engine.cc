@@ -228,7 +228,7 @@ MeasureResult measure(Comm& comm, Device& dev, const Buffers& buf, const Measure
     for (int k = 0; k < s.graphLaunches; ++k)
       res.samplesUs[size_t(k)] = dev.elapsedUs(size_t(k), size_t(k) + 1) * scale / iters;
   } else if (s.timing == Timing::Overlap) {
-    timeOverlap(comm, op, p.args, iters, res, prog);
+    timeOverlap(comm, dev, op, p.args, iters, res, prog);
   } else if (s.timing == Timing::PerOp) {
     res.samplesUs.resize(size_t(iters));
     double* samples = res.samplesUs.data();

@@ -4,7 +4,8 @@
 // then each iteration starts the op, computes, and waits. Overlap = max(0, 100 − 100 ·
 // (t_overall − t_compute) / t_pure), computed by the caller from the ranks' means. As in OSU,
 // iterations are not separated by barriers (one barrier before each loop) and there are no
-// progress calls during the compute (OSU's default of 0 probes).
+// progress calls during the compute (OSU's default of 0 probes). On a backend that issues on GPU
+// streams (NCCL, RCCL) the competing work is the GPU's own: device memsets on another stream.
 #include "overlap.h"
 
 #include <algorithm>
@@ -44,9 +45,28 @@ uint64_t calibrate(double us) {
   return uint64_t(std::max(0.0, us) / perStep);
 }
 
+// The GPU's competing work: rounds of device memsets on their own stream, waited for by polling.
+// The best of a few single rounds calibrates it, as the host kernel is.
+void competeOnDevice(Device& dev, int rounds) {
+  dev.startCompeting(rounds);
+  while (!dev.competingIdle()) {
+  }
+}
+
+int calibrateDevice(Device& dev, double us) {
+  double best = 1e300;
+  for (int k = 0; k < 5; ++k) {
+    const auto t0 = Clock::now();
+    competeOnDevice(dev, 1);
+    best = std::min(best, usSince(t0, Clock::now()));
+  }
+  return int(std::clamp(us / std::max(best, 1e-3), 1.0, 1e6));
+}
+
 }  // namespace
 
-void timeOverlap(Comm& comm, const OpInfo& op, const OpArgs& a, int iters, MeasureResult& res, Progress& prog) {
+void timeOverlap(Comm& comm, Device& dev, const OpInfo& op, const OpArgs& a, int iters, MeasureResult& res,
+                 Progress& prog) {
   res.samplesUs.assign(size_t(iters), 0.0);
   if (iters == 0) return;
   comm.barrier();
@@ -60,7 +80,14 @@ void timeOverlap(Comm& comm, const OpInfo& op, const OpArgs& a, int iters, Measu
   }
   res.pureUs = pure / iters;
 
-  const uint64_t steps = calibrate(res.pureUs);
+  // A backend that runs on device streams competes with device work (if the device has some:
+  // probed with one round); every other with the host kernel.
+  const bool onDevice = comm.onDeviceStreams() && dev.startCompeting(1);
+  if (onDevice)
+    while (!dev.competingIdle()) {
+    }
+  const int rounds = onDevice ? calibrateDevice(dev, res.pureUs) : 0;
+  const uint64_t steps = onDevice ? 0 : calibrate(res.pureUs);
   comm.barrier();
   double overall = 0, computed = 0;
   double* samples = res.samplesUs.data();
@@ -68,7 +95,10 @@ void timeOverlap(Comm& comm, const OpInfo& op, const OpArgs& a, int iters, Measu
     const auto t0 = Clock::now();
     comm.start(op, a);
     const auto c0 = Clock::now();
-    compute(steps);
+    if (onDevice)
+      competeOnDevice(dev, rounds);
+    else
+      compute(steps);
     const auto c1 = Clock::now();
     comm.finish();
     const auto t1 = Clock::now();

@@ -4,9 +4,11 @@
 
 namespace ccb {
 
-// Times `iters` iterations of the op alone (start, finish), calibrates a host compute kernel to
-// that time, then times `iters` iterations of start, compute, finish. Fills res.samplesUs (the
-// overall times), res.meanUs, res.pureUs and res.computeUs.
-void timeOverlap(Comm& comm, const OpInfo& op, const OpArgs& a, int iters, MeasureResult& res, Progress& prog);
+// Times `iters` iterations of the op alone (start, finish), calibrates the competing work to that
+// time (a host compute kernel, or device memsets for a backend on GPU streams), then times `iters`
+// iterations of start, compute, finish. Fills res.samplesUs (the overall times), res.meanUs,
+// res.pureUs and res.computeUs.
+void timeOverlap(Comm& comm, Device& dev, const OpInfo& op, const OpArgs& a, int iters, MeasureResult& res,
+                 Progress& prog);
 
 }  // namespace ccb

@@ -90,6 +90,8 @@ void bindTable(Runtime& rt, const Library& lib, const std::string& p) {
   bind(rt.graphExecDestroy, lib, p + "GraphExecDestroy");
   bind(rt.graphDestroy, lib, p + "GraphDestroy");
   bind(rt.getErrorString, lib, p + "GetErrorString");
+  rt.memsetAsync =
+      reinterpret_cast<int (*)(void*, int, size_t, void*)>(symbol(lib, (p + "MemsetAsync").c_str(), false));
   extras(rt.vendor).getErrorName =
       reinterpret_cast<const char* (*)(int)>(symbol(lib, (p + "GetErrorName").c_str(), false));
 }

@@ -34,6 +34,7 @@ struct Runtime {
   int (*free)(void* p);
   int (*memcpy)(void* dst, const void* src, size_t bytes, int kind);
   int (*memset)(void* p, int value, size_t bytes);
+  int (*memsetAsync)(void* p, int value, size_t bytes, void* stream) = nullptr;  // optional: --overlap's work
   int (*deviceSynchronize)();
   int (*streamCreateWithFlags)(void** stream, unsigned flags);
   int (*streamSynchronize)(void* stream);

@@ -94,7 +94,6 @@ export const BACKENDS: readonly BackendDef[] = [
     // NCCL defines no in-place all-to-all, and one group sending from and receiving into the same
     // buffer is unordered (nccl-tests runs neither in place).
     noInPlace: ['alltoall', 'sendrecv'],
-    noOverlap: `--overlap with ${name} (competing work on the GPU) is not built yet; use --backend mpi for --overlap`,
     lacks: {
       reducescatterv: `${name.toUpperCase()} has no reduce-scatter with a count per rank (MPI_Reduce_scatter); use reducescatter`,
     },

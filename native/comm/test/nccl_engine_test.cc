@@ -211,8 +211,9 @@ void replayTests() {
     if (c.fn == "send" || c.fn == "recv") EXPECT(c.depth > 0, "replay: send/recv inside a group");
 }
 
-// --concurrent on NCCL: two copies of a collective on two communicators, started without waiting
-// (each on its own stream) and polled; both checked.
+// --concurrent and --overlap on NCCL: two copies of a collective on two communicators, started
+// without waiting (each on its own stream) and polled, both checked; and the op started, overlapped
+// and finished.
 void concurrentTests() {
   FakeLibrary lib;
   lib.split = true;
@@ -237,6 +238,12 @@ void concurrentTests() {
       const MeasureResult res = measureConcurrent({&backend->world(), copy.get()}, dev, buf, s, prog);
       EXPECT(res.wrong == 0 && res.copyUs.size() == 2 && res.aloneUs >= 0,
              std::string("concurrent: two copies of ") + name + " checked, rank " + std::to_string(r));
+      // --overlap through the same start / finish (the fake device has no competing work of its
+      // own, so the host kernel competes)
+      s.timing = Timing::Overlap;
+      const MeasureResult o = measure(backend->world(), dev, buf, s, prog);
+      EXPECT(o.wrong == 0 && o.pureUs >= 0 && o.computeUs >= 0,
+             std::string("overlap: ") + name + " checked, rank " + std::to_string(r));
     }
     dev.release(buf.send);
     dev.release(buf.recv);
