@@ -2,7 +2,7 @@
 # The shaped-links figures: unshaped, then n2 shaped (delay=200 rate=1000), ranks by hand (Gloo).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-T=test/cluster/cluster.sh; R=results/shaped-links; CB="$PWD/bin/ccbench.js"
+T=test/cluster/cluster.sh; R=results/shaped-links/${1:?usage: $0 <directory under results/shaped-links>}; mkdir -p "$R"; CB="$PWD/bin/ccbench.js"
 trap '$T unshape n2 >/dev/null 2>&1 || true' EXIT
 port=29800
 pair() { # pair <json> <args...>
@@ -14,7 +14,8 @@ pair() { # pair <json> <args...>
 }
 LAT=(latency --sizes 8:32K:8 --iters 2000 --warmup 100)
 BW=(bw --sizes 64K:4M:4 --iters 6 --warmup 2)
-W=/var/tmp/ccbench-cluster/work/shaped-links; mkdir -p $W
+W=/var/tmp/ccbench-cluster/work/shaped-links; rm -rf $W; mkdir -p $W
+read -r -a cpu0 < /proc/stat # the machine's idle share over the whole run, for shaping.txt
 node --input-type=module -e "import {machine} from './dist/bench/machine.js'; console.log(JSON.stringify({...machine(), note: 'the machine of results/shaped-links (namespace cluster: n1 and n2 on one VM)'}, null, 1))" > $R/machine.json
 pair $W/latency-unshaped.json "${LAT[@]}"; pair $W/bw-unshaped.json "${BW[@]}"
 : > $R/shaping.txt
@@ -28,4 +29,6 @@ for run in latency bw; do
 done
 pair $W/latency-unshaped-after.json "${LAT[@]}"
 cp $W/*.json $R/
-uptime >> $R/shaping.txt
+read -r -a cpu1 < /proc/stat
+t=0; for i in 1 2 3 4 5 6 7 8; do t=$((t + cpu1[i] - cpu0[i])); done
+{ uptime; echo "CPU idle over the run: $((100 * (cpu1[4] - cpu0[4]) / t))% (both cores)"; } >> $R/shaping.txt
