@@ -4,7 +4,7 @@
 // FIFO keeps the order, so the due packets are always a prefix of the queue and one batch verdict
 // (accept every id up to n) releases them. Only the packets' metadata is copied to us, and GSO
 // packets come whole (NFQA_CFG_F_GSO), so the cost is per packet, not per byte.
-// Precision: SCHED_FIFO (root), sleep (ppoll, 1 ns timer slack) until SPIN_NS before the deadline,
+// Precision: sleep (ppoll, 1 ns timer slack) until SPIN_NS before the deadline,
 // less how late such wake-ups have come lately, then spin to it, reading new packets meanwhile so
 // their arrival times stay exact. delayq says on exit how late it let packets go.
 //   delayq <queue-num> <delay-µs>     runs until SIGTERM/SIGINT, then accepts what it holds
@@ -15,7 +15,6 @@
 #include <libnetfilter_queue/libnetfilter_queue.h>
 #include <linux/netfilter.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,7 +26,7 @@
 
 #define CAP 65536  // packets held at once; the kernel's queue is capped a little below it
 #define SPIN_NS 20000
-#define MAX_OVERSHOOT_NS 200000  // a wake-up later than this is the VM preempted: not compensated
+#define MAX_OVERSHOOT_NS 50000  // a wake-up later than this is the VM preempted: not compensated
 
 static struct {
   uint32_t id[CAP];
@@ -101,22 +100,20 @@ static void release(struct nfq_q_handle* qh, int64_t t) {
 }
 
 int main(int argc, char** argv) {
-  char* end;
-  long num = argc == 3 ? strtol(argv[1], &end, 10) : -1;
-  double us = argc == 3 ? strtod(argv[2], &end) : -1;
-  if (argc != 3 || num < 0 || num > 65535 || !(us >= 0 && us <= 1e6) || *end) {
+  char *end1 = "", *end2 = "";
+  long num = argc == 3 ? strtol(argv[1], &end1, 10) : -1;
+  double us = argc == 3 ? strtod(argv[2], &end2) : -1;
+  if (argc != 3 || num < 0 || num > 65535 || !(us >= 0 && us <= 1e6) || *end1 || *end2) {
     fprintf(stderr, "usage: delayq <queue-num 0..65535> <delay-µs 0..1000000>\n");
     return 2;
   }
   delay_ns = (int64_t)(us * 1000);
   prctl(PR_SET_TIMERSLACK, 1UL);  // else a sleep may overrun by the default 50 µs slack
-  // Woken before the ranks, which wait for these packets: 12-16 µs late a packet on average on
-  // this 2-vCPU VM (results/shaped-links/quiet/shaping.txt; a 5 µs spin did worse, timer wake-ups
-  // coming ~20 µs late here), spinning 6% of a core through a shaped bw run. Not counted: how long
-  // the kernel takes to wake this process when a packet comes to an empty queue.
-  struct sched_param sp = {.sched_priority = 1};
-  if (sched_setscheduler(0, SCHED_FIFO, &sp) != 0) perror("delayq: SCHED_FIFO (going on without)");
-
+  // Normal priority: SCHED_FIFO gained nothing clear in A/B runs here, and a real-time spinner on
+  // 2 vCPUs shared with other jobs could starve the ranks. 10-16 µs late a packet on average on
+  // this VM when it was quiet (results/shaped-links/quiet/shaping.txt), spinning 6% of a core
+  // through a shaped bw run; a 5 µs spin did worse (timer wake-ups come ~20 µs late here). Not
+  // counted: how long the kernel takes to wake this process when a packet comes to an empty queue.
   struct nfq_handle* h = nfq_open();
   if (!h) return perror("delayq: nfq_open"), 1;
   struct nfq_q_handle* qh = nfq_create_queue(h, (uint16_t)num, on_packet, NULL);

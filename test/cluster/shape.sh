@@ -57,8 +57,8 @@ do_shape() {
   if [ -n "$rate" ]; then
     # burst: ~250 µs of the rate, and at least 128 KiB: tbf cuts a GSO packet (up to 64 KiB and
     # headers) larger than its burst into MTU-sized ones, which delayq would then take one by one
-    # (measured: 1.5 M packets for 2 GiB, 0.8 ms late on average). latency: the queue a TCP stream
-    # may build before tbf drops.
+    # (with a 64 KiB burst it fell behind by most of a millisecond in a bw run). latency: the queue
+    # a TCP stream may build before tbf drops.
     burst=$((rate * 1000000 / 8 / 4000))
     [ $burst -ge 131072 ] || burst=131072
     in_host "$h" tc qdisc replace dev eth0 root tbf rate "${rate}mbit" burst "$burst" latency 20ms
@@ -100,8 +100,8 @@ do_unshape() {
   for p in $(ip netns pids "$P-$h" 2>/dev/null); do
     [ "$(cat "/proc/$p/comm" 2>/dev/null)" = delayq ] || continue
     kill -TERM "$p" 2>/dev/null || true
-    for ((i = 0; i < 20; i++)); do [ -e "/proc/$p" ] || break; sleep 0.05; done
-    kill -KILL "$p" 2>/dev/null || true
+    for ((i = 0; i < 20; i++)); do [ "$(cat "/proc/$p/comm" 2>/dev/null)" = delayq ] || break; sleep 0.05; done
+    [ "$(cat "/proc/$p/comm" 2>/dev/null)" != delayq ] || kill -KILL "$p" 2>/dev/null || true
   done
   [ -s "$D/run/autocork-$h" ] && in_host "$h" sysctl -qw "net.ipv4.tcp_autocorking=$(cat "$D/run/autocork-$h")"
   rm -f "$D/run/autocork-$h"
