@@ -114,10 +114,10 @@ describe('shaped links on the network-namespace cluster', { skip: cluster.skip, 
         `4 MiB bw ${bw.plain.toFixed(3)} -> ${bw.shaped.toFixed(4)} GB/s`,
     );
     // One-way time = half a round trip, and the round trip crosses n2's link once each way: +D.
-    // Measured on this 2-vCPU VM: +204..271 µs (results/shaped-links), the excess not delayq's
-    // (12-16 µs late a packet) but, most likely, wake-ups after sleeping through each delay, dearer
-    // than the short waits of unshaped runs; hence 0.75..1.9 D. With both CPUs saturated by other
-    // jobs it went past that (+410 µs, results/shaped-links/saturated).
+    // Measured on this 2-vCPU VM: +204..275 µs (results/shaped-links), the excess delayq's lateness
+    // and, most likely, wake-ups after sleeping through each delay, dearer than the short waits of
+    // unshaped runs; hence 0.75..1.9 D. With both CPUs saturated by other jobs it went past that
+    // (+410 µs, results/shaped-links/saturated).
     assert.ok(
       added >= 0.75 * DELAY_US && added <= 1.9 * DELAY_US,
       `latency +${added.toFixed(1)} µs for +${DELAY_US} µs`,

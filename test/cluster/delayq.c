@@ -110,10 +110,11 @@ int main(int argc, char** argv) {
   delay_ns = (int64_t)(us * 1000);
   prctl(PR_SET_TIMERSLACK, 1UL);  // else a sleep may overrun by the default 50 µs slack
   // Normal priority: SCHED_FIFO gained nothing clear in A/B runs here, and a real-time spinner on
-  // 2 vCPUs shared with other jobs could starve the ranks. 10-16 µs late a packet on average on
-  // this VM when it was quiet (results/shaped-links/quiet/shaping.txt), spinning 6% of a core
-  // through a shaped bw run; a 5 µs spin did worse (timer wake-ups come ~20 µs late here). Not
-  // counted: how long the kernel takes to wake this process when a packet comes to an empty queue.
+  // 2 vCPUs shared with other jobs could starve the ranks. How late it let packets go, and how long
+  // it spun, are in results/shaped-links/*/shaping.txt (tens of µs on average on this busy VM, 6%
+  // of a core spinning through a shaped bw run); a 5 µs spin did worse (timer wake-ups come ~20 µs
+  // late here). Not counted: how long the kernel takes to wake this process for a packet that
+  // comes to an empty queue.
   struct nfq_handle* h = nfq_open();
   if (!h) return perror("delayq: nfq_open"), 1;
   struct nfq_q_handle* qh = nfq_create_queue(h, (uint16_t)num, on_packet, NULL);

@@ -68,7 +68,7 @@ do_shape() {
     build_delayq
     # TCP autocorking holds a small write back while an earlier packet of the socket is still on the
     # host, which delayq's are for <delay>, so a reply would wait longer than on a real link
-    # (results/shaped-links/quiet: 8 B latency p50 431-436 µs with it, 345-348 µs without, at
+    # (results/shaped-links/final: 8 B latency p50 413-417 µs with it, 308-315 µs without, at
     # delay=200). Off in this host's namespace while shaped; unshape restores it.
     in_host "$h" sysctl -n net.ipv4.tcp_autocorking >"$D/run/autocork-$h"
     in_host "$h" sysctl -qw net.ipv4.tcp_autocorking=0
