@@ -2,6 +2,7 @@
 # A multi-host cluster inside one Linux machine, for ccbench's cross-host tests and CI.
 #   cluster.sh start|stop|status|env          hosts: $CCBENCH_CLUSTER_HOSTS (3..5, default 3)
 #   cluster.sh run <host> <command...>        run a command on a host (ctl, n1, n2, ...)
+#   cluster.sh shape <host> [delay=<µs>] [rate=<Mbit>] | unshape <host>   a slower link (shape.sh)
 # Each host is a network namespace (ccbc-<host>) with its own hostname (UTS namespace) and its own
 # /tmp (a mount namespace with a bind mount: pmix needs one per host), joined by a veth pair to a
 # bridge that lives in a namespace of its own (ccbc-fabric); addresses are 198.18.0.10+i/24 (the
@@ -12,7 +13,7 @@
 # workloads-models.md §5.2-5.3. Only `export` lines go to stdout; needs root, no systemd.
 set -euo pipefail
 
-usage() { echo "usage: $0 start|stop|status|env | run <host> <command...>" >&2; exit 2; }
+usage() { echo "usage: $0 start|stop|status|env | run <host> <command...> | shape <host> [delay=<µs>] [rate=<Mbit>] | unshape <host>" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 cmd=$1
 shift
@@ -256,8 +257,12 @@ do_status() {
   # The root namespace must have no address in, and no route into, the cluster's network.
   if ip -4 addr show | grep -q "inet $NET\\."; then echo "root namespace has an address in $NET.0/24"; rc=1; fi
   if ip -4 route show | grep -q "^$NET\\."; then echo "root namespace has a route into $NET.0/24"; rc=1; fi
+  for h in $(hosts); do shape_status "$h" || rc=1; done
   return $rc
 }
+
+# shape, unshape, shape_status: tc and a delay daemon on one host's link.
+. "$(dirname "$0")/shape.sh"
 
 case $cmd in
   start) do_start ;;
@@ -268,6 +273,14 @@ case $cmd in
     [ $# -ge 2 ] || usage
     [ -x "$D/onhost" ] || { log "the cluster is not started (test/cluster/cluster.sh start)"; exit 2; }
     exec "$D/onhost" "$@"
+    ;;
+  shape)
+    [ $# -ge 1 ] || usage
+    do_shape "$@"
+    ;;
+  unshape)
+    [ $# -eq 1 ] || usage
+    do_unshape "$1"
     ;;
   *) usage ;;
 esac
