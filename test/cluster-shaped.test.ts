@@ -1,8 +1,7 @@
 // Shaped links as ground truth (test/cluster/cluster.sh shape): n2's link given +200 µs each way
 // (delayq on an NFQUEUE; the kernel has no netem) and 1 Gbit/s (tbf on both ends), and ccbench's
 // latency and bw between n1 and n2 must show it, against the same runs unshaped. Ranks started by
-// hand (Gloo, --control-addr): Open MPI's TCP path across these hosts takes 4 ms for 8 B here
-// (results/shaped-links), which would hide 200 µs. Only n2 is shaped, and never past a test
+// hand (Gloo, --control-addr), whose path has the fewest moving parts. Only n2 is shaped, and never past a test
 // (finally, and after()). Skipped as cluster.test.ts is, and where iptables or
 // libnetfilter-queue-dev is missing.
 import assert from 'node:assert/strict';
