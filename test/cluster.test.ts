@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { addressOf, ccbenchOn, COMPUTE, D, MPIRUN_ARGS, onHost, prepare, stop } from './cluster.js';
-import { leavesNoProcess, readJson, waitFor } from './helpers.js';
+import { leavesNoProcess, readJson, ROOT, waitFor } from './helpers.js';
 
 const SMALL = ['--sizes', '8:4K:8', '--iters', '20', '--warmup', '2', '--check', '--quiet', '--timeout', '30'];
 const cluster = prepare();
@@ -76,6 +76,26 @@ describe('across the hosts of a network-namespace cluster', { skip: cluster.skip
     const doc = assertAcrossHosts(json, COMPUTE);
     assert.equal(doc.launcher, 'openmpi');
     assert.equal(doc.environment.OMPI_MCA_btl, 'self,tcp');
+    assert.deepEqual(doc.oversubscribed, [], 'unbound (--bind-to none): no two ranks on one core');
+    assert.equal(new Set(doc.ranks.map((x: any) => x.machine)).size, 1, 'the hosts are one machine');
+  });
+
+  test('ranks of n1 and n2 both bound to CPU 0 of their one machine: the JSON says they share it', async () => {
+    const json = join(work, 'one-core.json');
+    const args = ['latency', '--backend', 'gloo', ...SMALL, '--control-addr', 'n1:29501', '--json', json];
+    const rank = (host: string, r: number) =>
+      onHost(host, ['taskset', '-c', '0', join(ROOT, 'bin', 'ccbench.js'), ...args], {
+        env: { CCBENCH_RANK: String(r), CCBENCH_SIZE: '2', CCBENCH_JOB_SECRET: 'cluster-test' },
+      });
+    const [r0, r1] = await Promise.all([rank('n1', 0), rank('n2', 1)]);
+    assert.equal(r0.code, 0, r0.stderr);
+    assert.equal(r1.code, 0, r1.stderr);
+    const doc = assertAcrossHosts(json, COMPUTE);
+    assert.deepEqual(doc.oversubscribed, [{ host: 'n1, n2', ranks: 2, cpus: 1, one_machine: true }]);
+    assert.deepEqual(
+      doc.ranks.map((x: any) => x.bound_cpus),
+      ['0', '0'],
+    );
   });
 
   test('ranks started by hand on n1 and n2 find rank 0 at --control-addr n1:port (Gloo); n2 runs other software', async () => {

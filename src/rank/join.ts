@@ -14,7 +14,7 @@ import { controlEndpoint, routableAddress } from '../job/address.js';
 import type { RankEnv } from '../job/detect.js';
 import type { Addon } from '../native/addon.js';
 import { hostCpus } from '../system/cgroup.js';
-import { boundCpus } from '../system/conditions.js';
+import { bootId, boundCpus } from '../system/conditions.js';
 
 export interface Ident {
   rank: number;
@@ -24,6 +24,7 @@ export interface Ident {
   cpus: number; // CPUs its host gives the job (not this rank's own binding)
   bound_cpus?: string; // this rank's own binding (Cpus_allowed_list)
   address?: string; // its host's address as other hosts reach it (its name's, else its first non-loopback)
+  machine?: string; // the kernel's boot id: hosts with one are containers or namespaces of one machine
 }
 
 export interface Joined {
@@ -53,6 +54,7 @@ export async function joinJob(
     cpus: hostCpus(),
     bound_cpus: boundCpus(),
     address,
+    machine: bootId(),
   });
   if (useMpi) {
     yieldWhenOversubscribed(env);

@@ -22,9 +22,10 @@ import { checkMemory } from '../system/memory.js';
 import { mpiIdentity } from '../system/mpi.js';
 import { VERSION } from '../paths.js';
 import { mark } from '../trace.js';
+import { crowding } from './crowding.js';
 import { Ending } from './ending.js';
 import { checkOneGpuPerRank, selectGpu } from './gpu.js';
-import { joinJob, type Ident, type Joined } from './join.js';
+import { joinJob, type Joined } from './join.js';
 import { Progress, progressMode } from './progress.js';
 import { replayTrace } from './replay.js';
 import { sweep } from './sweep.js';
@@ -226,7 +227,7 @@ async function measureAll(
       hosts: [...new Set(idents.map((r) => r.host))],
       ranks: idents.map((i, r) => ({ ...i, device: devices[r] })),
       control: joined.listen,
-      oversubscribed: oversubscription(idents),
+      oversubscribed: crowding(idents),
       environment: relevantEnvironment(process.env),
       software_differences: softwareDiffs,
       conditions: rankConditions(process.execArgv, process.env),
@@ -260,17 +261,6 @@ async function measureAll(
   });
   await tracker.watch('finishing', control.barrier());
   return wrong;
-}
-
-/** Hosts whose ranks outnumber the cores they may use. */
-function oversubscription(idents: Ident[]): { host: string; ranks: number; cpus: number }[] {
-  const hosts = [...new Set(idents.map((i) => i.host))];
-  return hosts
-    .map((host) => {
-      const here = idents.filter((i) => i.host === host);
-      return { host, ranks: here.length, cpus: Math.min(...here.map((i) => i.cpus)) };
-    })
-    .filter((h) => h.ranks > h.cpus);
 }
 
 /**

@@ -64,7 +64,9 @@ export function runFacts(meta: RunMeta): string[] {
   for (const m of meta.conditions?.missing ?? []) facts.push(m);
   for (const o of meta.oversubscribed ?? [])
     facts.push(
-      `${o.ranks} ranks share ${o.cpus} CPU${o.cpus === 1 ? '' : 's'} on ${o.host}: times include waiting for a CPU (MPI ranks yield when idle)`,
+      o.one_machine
+        ? `${o.ranks} ranks of hosts ${o.host}, one machine (one kernel), are bound to ${o.cpus} CPU${o.cpus === 1 ? '' : 's'} between them: they take turns, so times include waiting for a CPU; bind them apart or not at all (mpirun --bind-to none)`
+        : `${o.ranks} ranks share ${o.cpus} CPU${o.cpus === 1 ? '' : 's'} on ${o.host}: times include waiting for a CPU (MPI ranks yield when idle)`,
     );
   return facts;
 }

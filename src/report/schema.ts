@@ -202,12 +202,30 @@ export const RUN_META = Type.Object(
         cpus: Type.Optional(Whole), // CPUs the host gives the job
         bound_cpus: Type.Optional(Type.String({ description: "the rank's CPU binding as the kernel lists it (0-3)" })),
         address: Type.Optional(Type.String({ description: "its host's address as other hosts reach it" })),
+        machine: Type.Optional(
+          Type.String({
+            description: "the kernel's boot id: hosts with one are containers or namespaces of one machine",
+          }),
+        ),
       }),
     ),
     // where rank 0's TCP control plane listened: loopback on one host, a routable address on several
     control: Type.Optional(Type.Object({ address: Type.String(), port: Whole }, { additionalProperties: false })),
-    // hosts with more ranks than CPUs
-    oversubscribed: Type.Optional(Type.Array(Type.Object({ host: Type.String(), ranks: Whole, cpus: Whole }))),
+    // hosts with more ranks than CPUs, and hosts of one machine whose ranks share too few CPUs
+    oversubscribed: Type.Optional(
+      Type.Array(
+        Type.Object({
+          host: Type.String(),
+          ranks: Whole,
+          cpus: Whole,
+          one_machine: Type.Optional(
+            Type.Literal(true, {
+              description: 'hosts (comma-separated) of one machine, their ranks bound to these CPUs',
+            }),
+          ),
+        }),
+      ),
+    ),
     // rank 0's NCCL_*, OMPI_MCA_*, UCX_*, ... (system/environment.ts)
     environment: Type.Optional(Type.Record(Type.String(), Type.String())),
     // facts (library versions and paths, driver, $VARIABLES) on which the hosts disagree (system/software.ts)

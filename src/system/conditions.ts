@@ -63,6 +63,15 @@ export function rankConditions(execArgv: readonly string[], env: Env): RankCondi
 }
 
 /** This process's CPU binding as the kernel states it ("0-3", "5"), or undefined off Linux. */
+/** The kernel's boot id: one per running kernel, so the same for every container of a machine. */
+export function bootId(): string | undefined {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function boundCpus(): string | undefined {
   try {
     return /^Cpus_allowed_list:\s*(\S+)/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
