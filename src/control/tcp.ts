@@ -11,11 +11,9 @@ import { EXIT, JobError } from '../errors.js';
 import { nonce, proof, proofMatches } from './auth.js';
 import type { ControlPlane } from './control.js';
 import { tooManyFiles } from './fds.js';
+import { AUTH_MS, joinRankZero, MAX_FRAME, PRE_AUTH_FRAME } from './join-rank-zero.js';
 import { encodeFrame, frameHead, FrameReader, FrameType, type Frame, type FrameTypeId } from './frames.js';
 
-const PRE_AUTH_FRAME = 1024;
-const MAX_FRAME = 1 << 30;
-const AUTH_MS = 5000;
 const MAX_PENDING = 512;
 
 export interface TcpOptions {
@@ -72,7 +70,8 @@ export class TcpControl implements ControlPlane {
   /** Any other rank: connected and authenticated once this resolves. */
   static async connect(o: TcpOptions): Promise<TcpControl> {
     const c = new TcpControl(o.rank, o.size, o.secret);
-    await c.join(o);
+    const { socket, reader, early } = await joinRankZero(o);
+    c.adopt(0, socket, reader, early);
     return c;
   }
 
@@ -281,102 +280,6 @@ export class TcpControl implements ControlPlane {
         if (this.peers.size === this.size - 1) this.allJoined();
       };
       socket.on('data', onData);
-    });
-  }
-
-  // --- other ranks ------------------------------------------------------------------------
-
-  /**
-   * Connects until rank 0 takes us or --timeout passes, backing off (a burst of connections at
-   * start-up, a rank 0 not listening yet, a stray client holding our rank for a moment all pass).
-   * A refusal after the handshake began (rank 0 could not check our proof) is the error we end
-   * with if nothing better comes; a Welcome that does not prove the secret ends the attempt at once.
-   */
-  private async join(o: TcpOptions): Promise<void> {
-    const deadline = Date.now() + o.timeoutMs;
-    let last: JobError | undefined;
-    let wait = 200;
-    while (Date.now() < deadline) {
-      try {
-        return await this.tryJoin(o, deadline);
-      } catch (e) {
-        last = e as JobError;
-        if ((e as { final?: boolean }).final) throw e;
-        await new Promise((r) => setTimeout(r, Math.min(wait, Math.max(0, deadline - Date.now()))));
-        wait = Math.min(2000, wait * 1.5) * (0.75 + Math.random() / 2);
-      }
-    }
-    if (last && (last as { refused?: boolean }).refused) throw new JobError(last.message, EXIT.usage);
-    throw new JobError(
-      `could not join rank 0's control plane at ${o.host}:${o.port} within ${o.timeoutMs / 1000} s (${last?.message ?? 'no attempt finished'})`,
-      EXIT.rankFailed,
-    );
-  }
-
-  private tryJoin(o: TcpOptions, deadline: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const socket = new Socket();
-      const reader = new FrameReader(PRE_AUTH_FRAME);
-      const clientNonce = nonce();
-      let serverNonce = '';
-      const fail = (msg: string, final = false, refused = false) => {
-        socket.destroy();
-        reject(Object.assign(new JobError(msg, final ? EXIT.usage : EXIT.rankFailed), { final, refused }));
-      };
-      const timer = setTimeout(
-        () => fail('no answer from rank 0'),
-        Math.max(100, Math.min(AUTH_MS, deadline - Date.now())),
-      );
-      socket.on('error', (e) => {
-        clearTimeout(timer);
-        fail(e.message);
-      });
-      socket.on('close', () => {
-        clearTimeout(timer);
-        if (serverNonce)
-          fail(
-            `rank 0 at ${o.host}:${o.port} refused this rank: the ranks do not share a secret (CCBENCH_JOB_SECRET or the key file must be the same for every rank)`,
-            false,
-            true,
-          );
-        else fail(`rank 0 at ${o.host}:${o.port} closed the connection before the handshake`);
-      });
-      const onData = (chunk: Buffer) => {
-        let frames: Frame[];
-        try {
-          frames = reader.push(chunk);
-        } catch (e) {
-          return fail(`malformed answer from ${o.host}:${o.port}: ${(e as Error).message}`, true);
-        }
-        for (const f of frames) {
-          if (!serverNonce && f.type === FrameType.Hello && typeof f.header.nonce === 'string') {
-            serverNonce = f.header.nonce;
-            socket.write(
-              encodeFrame(FrameType.Auth, {
-                rank: o.rank,
-                nonce: clientNonce,
-                mac: proof(this.secret, 'client', serverNonce, clientNonce, o.rank),
-              }),
-            );
-          } else if (serverNonce && f.type === FrameType.Welcome) {
-            if (!proofMatches(proof(this.secret, 'server', serverNonce, clientNonce, o.rank), f.header.mac))
-              return fail(
-                `the process at ${o.host}:${o.port} could not prove the job's secret: it is not this job's rank 0`,
-                true,
-              );
-            clearTimeout(timer);
-            socket.removeAllListeners('close');
-            socket.off('data', onData);
-            reader.maxFrame = MAX_FRAME;
-            this.adopt(0, socket, reader, frames.slice(frames.indexOf(f) + 1));
-            return resolve();
-          } else {
-            return fail(`unexpected answer from ${o.host}:${o.port}`, true);
-          }
-        }
-      };
-      socket.on('data', onData);
-      socket.connect(o.port, o.host);
     });
   }
 
