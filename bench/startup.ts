@@ -1,7 +1,7 @@
 // npm run bench:startup — what one launch of ccbench costs above the smallest MPI program:
 // `ccbench allreduce --sizes 8:8 -n 2` (as typed: the commander plans, mpirun starts two ranks,
 // each joins, runs one size and finalizes) against `mpirun -np 2` of bench/startup/hello_mpi.c,
-// and `node -e 0` for Node's own start. ROUNDS interleaved launches of each (the order rotates
+// and `node -e 0` for Node's own start (also without $NODE_EXTRA_CA_CERTS, where it is set). ROUNDS interleaved launches of each (the order rotates
 // every round); the figure is the difference of the medians, with the interquartile ranges.
 // Then TRACED launches with CCBENCH_TRACE_STARTUP=1 split ccbench's time into its phases
 // (src/trace.ts): the median of each phase's end, from the commander's start.
@@ -16,7 +16,7 @@ const ROUNDS = Number(process.env.ROUNDS ?? 20);
 const TRACED = Number(process.env.TRACED ?? 5);
 const HELLO = join(ROOT, 'build', 'bench', 'hello_mpi');
 const CLI = join(ROOT, 'bin', 'ccbench.js');
-const ENV = { ...process.env, OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1' };
+const ENV: NodeJS.ProcessEnv = { ...process.env, OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1' };
 // mpirun as ccbench starts it for a local run: shared memory, quiet.
 const MPI_ENV = { ...ENV, OMPI_MCA_pml: 'ob1', OMPI_MCA_btl: 'self,vader' };
 const ARGS = ['allreduce', '--sizes', '8:8', '-n', '2'];
@@ -27,18 +27,23 @@ interface Variant {
   args: string[];
   env: NodeJS.ProcessEnv;
 }
+// ccbench runs as typed: the bin file itself, so its #! line applies as it does for a user.
 const variants: Variant[] = [
   { name: 'mpirun -np 2 hello_mpi', file: 'mpirun', args: ['--quiet', '-np', '2', HELLO], env: MPI_ENV },
-  { name: 'ccbench allreduce --sizes 8:8 -n 2', file: process.execPath, args: [CLI, ...ARGS], env: ENV },
+  { name: 'ccbench allreduce --sizes 8:8 -n 2', file: CLI, args: ARGS, env: ENV },
   { name: 'node -e 0', file: process.execPath, args: ['-e', '0'], env: ENV },
+  { name: 'node bin/ccbench.js allreduce --sizes 8:8 -n 2', file: process.execPath, args: [CLI, ...ARGS], env: ENV },
 ];
-if (process.env.BASE_CLI)
+// Node parses $NODE_EXTRA_CA_CERTS at every start (src/system/conditions.ts): its cost, where set.
+if (ENV.NODE_EXTRA_CA_CERTS)
   variants.push({
-    name: `base: ${process.env.BASE_CLI}`,
+    name: 'node -e 0, NODE_EXTRA_CA_CERTS unset',
     file: process.execPath,
-    args: [process.env.BASE_CLI, ...ARGS],
-    env: ENV,
+    args: ['-e', '0'],
+    env: { ...ENV, NODE_EXTRA_CA_CERTS: undefined },
   });
+if (process.env.BASE_CLI)
+  variants.push({ name: `base: ${process.env.BASE_CLI}`, file: process.env.BASE_CLI, args: ARGS, env: ENV });
 
 function launch(v: Variant, extraEnv: NodeJS.ProcessEnv = {}): { ms: number; stderr: string } {
   const t0 = process.hrtime.bigint();
@@ -110,7 +115,8 @@ function main(): void {
       `${s.variant.padEnd(40)} median ${s.median_ms.toFixed(0).padStart(5)} ms  (IQR ${s.q1_ms.toFixed(0)}–${s.q3_ms.toFixed(0)})`,
     );
   console.log(`\nccbench over the C hello: ${(ccb - hello).toFixed(0)} ms (target < 250 ms)`);
-  if (summary[3]) console.log(`base over the C hello: ${(summary[3].median_ms - hello).toFixed(0)} ms`);
+  const base = summary.find((s) => s.variant.startsWith('base: '));
+  if (base) console.log(`base over the C hello: ${(base.median_ms - hello).toFixed(0)} ms`);
   console.log('\nphases of ccbench (median over traced launches, ms from the commander start):');
   for (const b of breakdown) console.log(`  ${b.median_ms.toFixed(0).padStart(5)}  ${b.phase}`);
   const file = saveResults('startup', {
@@ -119,6 +125,7 @@ function main(): void {
     loadavg_after: loadavg(),
     rounds: ROUNDS,
     command: ['ccbench', ...ARGS],
+    node_extra_ca_certs: ENV.NODE_EXTRA_CA_CERTS ?? null,
     summary,
     overhead_ms: ccb - hello,
     target_ms: 250,

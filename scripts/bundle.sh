@@ -44,7 +44,7 @@ cat > "$stage/bin/ccbench" <<'SH'
 #!/bin/sh
 # ccbench from the portable bundle: its own Node and C++ runtime, whatever the machine has.
 here=$(dirname "$(readlink -f "$0")")
-LD_LIBRARY_PATH="$here/../lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" exec "$here/../lib/node" --single-threaded "$here/../dist/bundle/ccbench.js" "$@"
+LD_LIBRARY_PATH="$here/../lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" NODE_EXTRA_CA_CERTS= exec "$here/../lib/node" --single-threaded "$here/../dist/bundle/ccbench.cjs" "$@"
 SH
 chmod +x "$stage/bin/ccbench"
 

@@ -22,6 +22,13 @@ describe('rank conditions', () => {
     assert.equal(mine.CCBENCH_INJECTED, '');
   });
 
+  test("the ranks' Node gets NODE_EXTRA_CA_CERTS empty (it parses the bundle at start), and the record says so", () => {
+    const env = rankEnvironment({ PATH: '/bin', NODE_EXTRA_CA_CERTS: '/etc/ssl/certs/ca-certificates.crt' });
+    assert.equal(env.NODE_EXTRA_CA_CERTS, '');
+    assert.deepEqual(env.CCBENCH_INJECTED?.split(',').sort(), ['MALLOC_ARENA_MAX', 'NODE_EXTRA_CA_CERTS']);
+    assert.equal(rankEnvironment({ PATH: '/bin' }).NODE_EXTRA_CA_CERTS, undefined, 'not added where unset');
+  });
+
   test("the launcher's own additions are listed too", () => {
     const before = rankEnvironment({ PATH: '/bin' });
     const cmd = mpirunCommand({ path: 'mpirun', flavor: 'openmpi', version: '4.1.4' }, 2, [], ['x'], before, 4, false);

@@ -52,7 +52,8 @@ test(
       for (const f of [
         'bin/ccbench.js',
         'dist/src/cli/main.js',
-        'dist/bundle/ccbench.js',
+        'dist/bundle/ccbench.cjs',
+        'bin/package.json',
         'dist/src/compare/result-validator.cjs',
         'schema/ccbench.result-2.schema.json',
         'suites/osu.json',

@@ -382,6 +382,12 @@ describe('ccbench sbatch: hostile values', { timeout: 300_000 }, () => {
       ),
       'the ranks get the main malloc arena unless the job chose otherwise',
     );
+    assert.ok(
+      lines.includes(
+        'if [ -n "${NODE_EXTRA_CA_CERTS:-}" ]; then export NODE_EXTRA_CA_CERTS= CCBENCH_INJECTED="${CCBENCH_INJECTED:+${CCBENCH_INJECTED},}NODE_EXTRA_CA_CERTS"; fi',
+      ),
+      "the ranks' Node does not parse a certificate bundle it never uses",
+    );
   });
 
   test('NUL bytes: no command line can carry one, and the generator refuses them anyway', async () => {

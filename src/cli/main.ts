@@ -124,12 +124,11 @@ async function fail(e: unknown): Promise<never> {
 // Every rank parses the same command line: only rank 0 reports a parse error.
 const program = buildProgram(run, sbatch, info, !rankEnv || rankEnv.rank === 0);
 
-try {
-  await program.parseAsync(process.argv);
-} catch (e) {
+// No top-level await: the CLI's bundle is CommonJS, which Node starts faster (scripts/build-js.mjs).
+program.parseAsync(process.argv).catch(async (e: unknown) => {
   if (e instanceof CommanderError) {
     if (e.exitCode !== 0 && rankEnv && rankEnv.rank !== 0) await lingerForRankZero(); // rank 0 reports it
     process.exit(e.exitCode === 0 ? EXIT.ok : EXIT.usage);
   }
   await fail(e);
-}
+});

@@ -1,7 +1,8 @@
 // The joining side of the TCP control plane (tcp.ts): a rank other than 0 connects to rank 0,
 // answers its challenge with a proof of the job's secret and checks rank 0's proof in turn, retrying
 // with backoff until --timeout. The handshake's limits are shared with rank 0's side.
-import { Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { net } from '../builtins.js';
 import { EXIT, JobError } from '../errors.js';
 import { nonce, proof, proofMatches } from './auth.js';
 import { encodeFrame, FrameReader, FrameType, type Frame } from './frames.js';
@@ -47,7 +48,7 @@ export async function joinRankZero(o: TcpOptions): Promise<Joined> {
 
 function tryJoin(o: TcpOptions, deadline: number): Promise<Joined> {
   return new Promise((resolve, reject) => {
-    const socket = new Socket();
+    const socket = new (net().Socket)();
     const reader = new FrameReader(PRE_AUTH_FRAME);
     const clientNonce = nonce();
     let serverNonce = '';
@@ -107,6 +108,6 @@ function tryJoin(o: TcpOptions, deadline: number): Promise<Joined> {
       }
     };
     socket.on('data', onData);
-    socket.connect(o.port, o.host);
+    socket.connect({ port: o.port, host: o.host, noDelay: true }); // the handshake's frames go at once
   });
 }

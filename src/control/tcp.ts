@@ -6,7 +6,8 @@
 // bytes (so an idle or hostile socket costs ~1 KiB); beyond MAX_PENDING unauthenticated
 // connections new ones are closed at once; anything malformed or unproven is dropped without
 // touching the job.
-import { createServer, Socket, type Server } from 'node:net';
+import type { Server, Socket } from 'node:net';
+import { net } from '../builtins.js';
 import { EXIT, JobError } from '../errors.js';
 import { nonce, proof, proofMatches } from './auth.js';
 import type { ControlPlane } from './control.js';
@@ -181,7 +182,8 @@ export class TcpControl implements ControlPlane {
 
   private serve(o: TcpOptions): Promise<{ port: number; joined: Promise<void> }> {
     let pending = 0;
-    const server = createServer((socket) => {
+    // No Nagle from the first byte: the handshake's small frames otherwise wait on a delayed ACK.
+    const server = net().createServer({ noDelay: true }, (socket) => {
       if (pending >= MAX_PENDING || this.peers.size >= this.size - 1) {
         socket.destroy();
         return;

@@ -2,8 +2,7 @@
 //  - --control-addr host:port (or CCBENCH_CONTROL_ADDR, which ccbench's local launcher sets);
 //  - in a Slurm step: the step's first host (where rank 0 runs), at a port derived from the job
 //    and step ids so every rank computes the same one; loopback when the step has one node.
-import { execFileSync } from 'node:child_process';
-import { lookup } from 'node:dns/promises';
+import { childProcess, dns } from '../builtins.js';
 import { networkInterfaces } from 'node:os';
 import { UsageError } from '../errors.js';
 import type { RankEnv } from './detect.js';
@@ -28,7 +27,7 @@ export function slurmStepHosts(env: Env): string[] {
   const list = env.SLURM_STEP_NODELIST ?? env.SLURM_JOB_NODELIST;
   if (!list) return [];
   try {
-    return execFileSync('scontrol', ['show', 'hostnames', list], { encoding: 'utf8', timeout: 10_000 })
+    return childProcess().execFileSync('scontrol', ['show', 'hostnames', list], { encoding: 'utf8', timeout: 10_000 })
       .split('\n')
       .filter(Boolean);
   } catch {
@@ -46,7 +45,7 @@ export function slurmPort(env: Env): number {
 /** This machine's address as other nodes see it: its name's address, else its first non-loopback IPv4. */
 export async function routableAddress(name: string): Promise<string> {
   try {
-    const { address } = await lookup(name);
+    const { address } = await dns().lookup(name);
     if (!address.startsWith('127.') && address !== '::1') return address;
   } catch {
     // unresolvable: fall through to the interfaces
@@ -65,14 +64,14 @@ export async function controlEndpoint(
   const given = explicit ?? env.CCBENCH_CONTROL_ADDR;
   if (given) {
     const { host, port } = parseHostPort(given, explicit ? '--control-addr' : 'CCBENCH_CONTROL_ADDR');
-    const address = (await lookup(host).catch(() => ({ address: host }))).address;
+    const address = (await dns().lookup(host).catch(() => ({ address: host }))).address;
     return { connect: address, bind: address, port };
   }
   if (re.launcher === 'slurm') {
     const hosts = slurmStepHosts(env);
     const port = slurmPort(env);
     if (hosts.length <= 1) return { connect: '127.0.0.1', bind: '127.0.0.1', port };
-    const first = (await lookup(hosts[0]).catch(() => null))?.address;
+    const first = (await dns().lookup(hosts[0]).catch(() => null))?.address;
     if (!first)
       throw new UsageError(
         `cannot resolve ${hosts[0]}, the first host of this step; give rank 0's address with --control-addr host:port`,

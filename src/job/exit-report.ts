@@ -6,7 +6,8 @@
 //    another host. It also tells the commander that rank 0 has ended (the connection closes), so
 //    a launcher left waiting on an unreachable host can be ended in bounded time (launch/exit-notice.ts).
 import { readFileSync, writeFileSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { net } from '../builtins.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -32,7 +33,7 @@ function openNotice(spec: string | undefined): void {
   const m = /^(.+):(\d{1,5}):([0-9a-f]{16,128})$/.exec(spec ?? '');
   if (!m || notice) return;
   token = m[3];
-  notice = connect({ host: m[1].replace(/^\[|\]$/g, ''), port: Number(m[2]) });
+  notice = net().connect({ host: m[1].replace(/^\[|\]$/g, ''), port: Number(m[2]) });
   // A Slurm step says which it is, so that the commander can cancel it (launch/exit-notice.ts).
   const step = process.env.SLURM_STEP_ID ?? process.env.SLURM_STEPID;
   const slurm = process.env.SLURM_JOB_ID && step ? `${token} step ${process.env.SLURM_JOB_ID}.${step}\n` : '';

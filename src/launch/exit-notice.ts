@@ -3,8 +3,8 @@
 // A launcher that outlives rank 0 by more than a grace period is waiting for a host it cannot
 // reach (a link down: mpirun for its daemon, srun for the step) and is ended, so the job ends
 // within --timeout + a few seconds, as on one host.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createServer, type Server } from 'node:net';
+import type { Server } from 'node:net';
+import { crypto, net } from '../builtins.js';
 import { hostname } from 'node:os';
 import { routableAddress } from '../job/address.js';
 import { parseReport } from '../job/exit-report.js';
@@ -20,12 +20,12 @@ export interface ExitNotice {
 
 export async function listenForRankZero(): Promise<ExitNotice | undefined> {
   const address = await routableAddress(hostname());
-  const token = randomBytes(16).toString('hex');
+  const token = crypto().randomBytes(16).toString('hex');
   let said: number | 'started' | undefined;
   let step: string | undefined;
   let ended: ((code: number | 'started') => void) | undefined;
   let fired = false;
-  const server: Server = createServer((socket) => {
+  const server: Server = net().createServer((socket) => {
     let buf = '';
     let ours = false;
     socket.setTimeout(0);
@@ -36,7 +36,7 @@ export async function listenForRankZero(): Promise<ExitNotice | undefined> {
       while ((nl = buf.indexOf('\n')) >= 0) {
         const [t, what, arg] = buf.slice(0, nl).split(' ');
         buf = buf.slice(nl + 1);
-        const good = t?.length === token.length && timingSafeEqual(Buffer.from(t), Buffer.from(token));
+        const good = t?.length === token.length && crypto().timingSafeEqual(Buffer.from(t), Buffer.from(token));
         if (!good) return socket.destroy();
         ours = true;
         if (what === 'step' && /^\d+\.\d+$/.test(arg ?? '')) step = arg;

@@ -2,7 +2,8 @@
 // listens on a free loopback port and reports it over the IPC channel; the launcher relays it.
 // When a rank fails, the others get a moment to report (rank 0 names the failed rank), then are
 // terminated; nothing outlives the launcher (ranks exit when its channel closes).
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { childProcess } from '../builtins.js';
 import { constants } from 'node:os';
 import { newSecret } from '../control/auth.js';
 import { OWN_CODES, signalName } from './supervise.js';
@@ -20,7 +21,7 @@ export function runLocal(np: number, rankArgv: string[], env: Env): Promise<numb
   let failedAt = 0;
 
   for (let rank = 0; rank < np; rank++) {
-    const child = spawn(rankArgv[0], rankArgv.slice(1), {
+    const child = childProcess().spawn(rankArgv[0], rankArgv.slice(1), {
       stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
       env: {
         ...env,

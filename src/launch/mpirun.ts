@@ -1,6 +1,6 @@
 // Starting ranks with mpirun: find it, recognise its MPI, and build the command line. The ranks
 // re-run this same command line; they see the launcher's variables and know they are ranks.
-import { execFileSync } from 'node:child_process';
+import { childProcess } from '../builtins.js';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { flavorOf, type MpiFlavor } from '../system/mpi.js';
@@ -33,7 +33,7 @@ export function findMpirun(env: Env): Mpirun | null {
     if (!path) continue;
     let text = '';
     try {
-      text = execFileSync(path, ['--version'], {
+      text = childProcess().execFileSync(path, ['--version'], {
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'pipe'],
         timeout: 10_000,
@@ -105,7 +105,7 @@ export function mpirunCommand(
       if (np > cpus) out.OMPI_MCA_rmaps_base_oversubscribe ??= '1';
     } else {
       // Open MPI passes only OMPI_* variables to other hosts by itself (the rank conditions).
-      for (const name of ['MALLOC_ARENA_MAX', 'CCBENCH_INJECTED', 'CCBENCH_EXIT_NOTICE'])
+      for (const name of ['MALLOC_ARENA_MAX', 'NODE_EXTRA_CA_CERTS', 'CCBENCH_INJECTED', 'CCBENCH_EXIT_NOTICE'])
         if (env[name] !== undefined) args.push('-x', name);
     }
   }

@@ -1,11 +1,11 @@
 // `ccbench sbatch <op> ...`: a ready Slurm batch script that runs the benchmark with srun (one rank
 // per GPU when --gpus-per-node is given), keeps its results in a JSON file named after the job,
 // and with --submit hands it to sbatch.
-import { execFileSync } from 'node:child_process';
+import { childProcess } from '../builtins.js';
 import { UsageError } from '../errors.js';
 import { longFlag, OPTIONS, type InputOf, type OptionDecl } from '../plan/options.js';
 import { VERSION } from '../paths.js';
-import { INJECTED_VAR, RANK_ENV, RANK_NODE_FLAGS } from '../system/conditions.js';
+import { INJECTED_VAR, RANK_ENV, RANK_ENV_EMPTIED, RANK_NODE_FLAGS } from '../system/conditions.js';
 import { which } from './mpirun.js';
 import { splitWords } from './words.js';
 
@@ -203,6 +203,11 @@ export function sbatchScript(
     ...Object.entries(RANK_ENV).map(
       ([k, v]) => `if [ -z "\${${k}+set}" ]; then export ${k}=${v} ${INJECTED_VAR}=${k}; fi`,
     ),
+    '# Node parses this certificate bundle at every start, and ccbench makes no TLS connection.',
+    ...RANK_ENV_EMPTIED.map(
+      (k) =>
+        `if [ -n "\${${k}:-}" ]; then export ${k}= ${INJECTED_VAR}="\${${INJECTED_VAR}:+\${${INJECTED_VAR}},}${k}"; fi`,
+    ),
     [...srun, ...json].join(' '),
     '',
   );
@@ -216,7 +221,7 @@ export function submit(script: string): string {
       'sbatch was not found on PATH; print the script without --submit and submit it where Slurm is installed',
     );
   try {
-    return execFileSync('sbatch', ['--parsable'], {
+    return childProcess().execFileSync('sbatch', ['--parsable'], {
       input: script,
       encoding: 'utf8',
       timeout: 60_000,

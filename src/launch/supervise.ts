@@ -4,7 +4,7 @@
 // SIGTERM or SIGHUP becomes SIGTERM. Should we die without a word (SIGKILL), the kernel sends the
 // launcher SIGTERM (setpriv --pdeathsig), so the job ends with us. Our exit code is rank 0's,
 // which names the cause (job/exit-report.ts), else the launcher's.
-import { execFileSync, spawn } from 'node:child_process';
+import { childProcess } from '../builtins.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,7 +41,7 @@ function cancelStep(step: string | undefined, env: Env): void {
   if (!step) return;
   const which = env.SLURM_JOB_ID ? step : step.split('.')[0];
   try {
-    execFileSync('scancel', [which], { stdio: 'ignore', timeout: 5000, env: env as NodeJS.ProcessEnv });
+    childProcess().execFileSync('scancel', [which], { stdio: 'ignore', timeout: 5000, env: env as NodeJS.ProcessEnv });
   } catch {
     // Slurm ends it later (the node's timeout)
   }
@@ -59,7 +59,7 @@ export async function supervise(
   const report = join(dir, 'rank0-exit');
   const setpriv = which('setpriv', env);
   const [cmd, argv] = setpriv ? [setpriv, ['--pdeathsig', 'TERM', '--', file, ...args]] : [file, args];
-  const child = spawn(cmd, argv, {
+  const child = childProcess().spawn(cmd, argv, {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...env, CCBENCH_EXIT_REPORT: report } as NodeJS.ProcessEnv,
     detached: true,

@@ -1,7 +1,7 @@
 // The plan as it travels: from the shell that planned it to rank 0 (an environment variable,
 // compressed: execve limits one variable to 128 KiB), and from rank 0 to every rank (the control
 // plane). Versioned, so that ranks running another ccbench refuse it clearly instead of guessing.
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { zlib } from '../builtins.js';
 import { JobUsageError, UsageError } from '../errors.js';
 import { VERSION } from '../paths.js';
 import type { Plan } from './plan.js';
@@ -36,13 +36,13 @@ export function decodePlan(text: string): Plan {
 
 /** For CCBENCH_PLAN: deflated and base64-encoded. */
 export function packPlan(plan: Plan): string {
-  return deflateRawSync(encodePlan(plan)).toString('base64');
+  return zlib().deflateRawSync(encodePlan(plan)).toString('base64');
 }
 
 export function unpackPlan(packed: string): Plan {
   let text: string;
   try {
-    text = inflateRawSync(Buffer.from(packed, 'base64')).toString('utf8');
+    text = zlib().inflateRawSync(Buffer.from(packed, 'base64')).toString('utf8');
   } catch {
     throw new UsageError("CCBENCH_PLAN is not a plan ccbench packed (it is set by ccbench's launchers only; unset it)");
   }

@@ -6,7 +6,7 @@
 //    step gives, proving the job's secret (CCBENCH_JOB_SECRET or the per-user key).
 import { hostname } from 'node:os';
 import { UsageError } from '../errors.js';
-import { jobSecret, newSecret } from '../control/auth.js';
+import { jobSecret, newSecret, prepareAuth } from '../control/auth.js';
 import { allgather, type ControlPlane } from '../control/control.js';
 import { MpiControl } from '../control/mpi.js';
 import { TcpControl } from '../control/tcp.js';
@@ -44,9 +44,11 @@ export async function joinJob(
   timeoutSec: number,
 ): Promise<Joined> {
   const host = hostname();
-  const address = await routableAddress(host);
+  // Start-up work that waits overlaps (npm run bench:startup): the name lookup runs on libuv's
+  // threads and MPI_Init on the engine's while this thread loads the control plane's crypto.
+  const addressing = routableAddress(host);
   const timeoutMs = (timeoutSec > 0 ? timeoutSec : 300) * 1000;
-  const me = (rank: number): Ident => ({
+  const me = (rank: number, address: string): Ident => ({
     rank,
     host,
     pid: process.pid,
@@ -58,12 +60,15 @@ export async function joinJob(
   });
   if (useMpi) {
     yieldWhenOversubscribed(env);
-    const mpi = await MpiControl.connect(addon);
+    const starting = MpiControl.connect(addon);
+    prepareAuth();
+    const mpi = await starting;
+    const address = await addressing;
     if (env.size > 0 && mpi.size !== env.size)
       throw new UsageError(
         `${env.launcher} started ${env.size} ranks but MPI sees ${mpi.size}: the job was launched by a different MPI than the one ccbench was built with (${addon.capabilities().mpiLibrary}); use that MPI's mpirun or rebuild ccbench`,
       );
-    const idents = (await allgather(mpi, Buffer.from(JSON.stringify(me(mpi.rank))))).map(
+    const idents = (await allgather(mpi, Buffer.from(JSON.stringify(me(mpi.rank, address))))).map(
       (b) => JSON.parse(String(b)) as Ident,
     );
     let tcp: TcpControl;
@@ -103,6 +108,8 @@ export async function joinJob(
   }
 
   if (env.size < 1) throw new UsageError(`the ${env.launcher} launcher did not say how many ranks there are`);
+  prepareAuth();
+  const address = await addressing;
   const ep = await controlEndpoint(process.env, env, controlAddr, host);
   const { secret } = await jobSecret(process.env, env.rank);
   let tcp: TcpControl;
@@ -126,7 +133,7 @@ export async function joinJob(
     listen = { address: ep.connect, port };
   }
   process.channel?.unref(); // the launcher's channel must not keep a finished rank alive
-  const idents = (await allgather(tcp, Buffer.from(JSON.stringify(me(env.rank))))).map(
+  const idents = (await allgather(tcp, Buffer.from(JSON.stringify(me(env.rank, address))))).map(
     (b) => JSON.parse(String(b)) as Ident,
   );
   return { control: tcp, tcp, rank: env.rank, size: env.size, idents, listen };

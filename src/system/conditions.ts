@@ -10,10 +10,16 @@
 //  - node --single-threaded: V8 compiles and collects garbage on background threads, which
 //    compete with the timed loop for the rank's CPU (mpirun binds a rank, all its threads, to one
 //    core); with the flag that work happens on the JavaScript thread, between points.
+//  - NODE_EXTRA_CA_CERTS emptied: Node reads and parses that certificate bundle at start, before any
+//    of our code, and ccbench makes no TLS connection. With the system bundle (144 certificates)
+//    `node -e 0` took 100 ms against 38 ms without on this project's VM (npm run bench:startup);
+//    bin/ccbench.js's #! line empties it for the commander too. Empty counts as unset for Node.
 import { readFileSync } from 'node:fs';
 
 export const RANK_NODE_FLAGS = ['--single-threaded'] as const;
 export const RANK_ENV = { MALLOC_ARENA_MAX: '1' } as const;
+/** Emptied for the ranks whatever the user had: nothing a rank does reads them. */
+export const RANK_ENV_EMPTIED = ['NODE_EXTRA_CA_CERTS'] as const;
 /** Names of the variables ccbench's launcher set for the ranks (for the record). */
 export const INJECTED_VAR = 'CCBENCH_INJECTED';
 
@@ -24,10 +30,11 @@ export function rankNodeArgs(execArgv: readonly string[]): string[] {
   return [...execArgv, ...RANK_NODE_FLAGS.filter((f) => !execArgv.includes(f))];
 }
 
-/** The ranks' environment: `base` plus RANK_ENV where the user did not choose a value. */
+/** The ranks' environment: `base` plus RANK_ENV where the user did not choose a value, RANK_ENV_EMPTIED emptied. */
 export function rankEnvironment(base: Env): Env {
   const out: Env = { ...base, [INJECTED_VAR]: undefined }; // only ours: what a shell had is not a record
   for (const [k, v] of Object.entries(RANK_ENV)) out[k] ??= v;
+  for (const k of RANK_ENV_EMPTIED) if (out[k]) out[k] = '';
   return recordInjected(base, out);
 }
 

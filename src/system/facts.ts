@@ -1,6 +1,6 @@
 // What this node offers for benchmarking: GPUs, driver and runtime, NCCL / RCCL, MPI and its GPU
 // awareness, the ccbench build. `ccbench info` prints it; every run's JSON embeds it.
-import { execFileSync } from 'node:child_process';
+import { childProcess } from '../builtins.js';
 import { join } from 'node:path';
 import { DEFAULT_ADDON, type Addon } from '../native/addon.js';
 import { PACKAGE_ROOT, VERSION } from '../paths.js';
@@ -80,7 +80,7 @@ export const NOT_ASKED = 'not asked: not an MPI job (ccbench info asks the MPI)'
 export function probeMpiGpuAwareness(timeoutMs = 20_000): string {
   const probe = join(PACKAGE_ROOT, 'dist', 'src', 'system', 'probe-mpi.js'); // also from the one-file build
   try {
-    const out = execFileSync(process.execPath, [probe], {
+    const out = childProcess().execFileSync(process.execPath, [probe], {
       encoding: 'utf8',
       timeout: timeoutMs,
       stdio: ['ignore', 'pipe', 'ignore'],
@@ -96,7 +96,7 @@ export function probeMpiGpuAwareness(timeoutMs = 20_000): string {
 export function ompiInfoGpuSupport(): string {
   let text = '';
   try {
-    text = execFileSync('ompi_info', ['--parsable', '--all'], {
+    text = childProcess().execFileSync('ompi_info', ['--parsable', '--all'], {
       encoding: 'utf8',
       timeout: 20_000,
       stdio: ['ignore', 'pipe', 'ignore'],
