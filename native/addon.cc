@@ -400,6 +400,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("mpiGpuAwareness", Napi::Function::New(env, MpiGpuAwareness));
   registerGpuExports(env, exports);
   registerMeasureExports(env, exports);
+  registerAuthExports(env, exports);
   return exports;
 }
 

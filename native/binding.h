@@ -1,4 +1,4 @@
-// Plumbing shared by the Node-API binding's files (addon.cc, addon_gpu.cc, addon_measure.cc): every
+// Plumbing shared by the Node-API binding's files (addon.cc, addon_gpu.cc, addon_measure.cc, addon_auth.cc): every
 // library call runs on the engine thread (worker.h) and its result comes back as a resolved promise.
 #pragma once
 #include <napi.h>
@@ -34,5 +34,7 @@ inline bool flag(const Napi::Object& o, const char* key) { return o.Get(key).ToB
 void registerGpuExports(Napi::Env env, Napi::Object exports);
 // addon_measure.cc: measure, measureMix.
 void registerMeasureExports(Napi::Env env, Napi::Object exports);
+// addon_auth.cc: hmacSha256Hex, randomHex.
+void registerAuthExports(Napi::Env env, Napi::Object exports);
 
 }  // namespace ccb

@@ -27,7 +27,9 @@ await build({
         // commander requires child_process at its start for external subcommands, which ccbench
         // has none of: it gets child_process when it spawns one (src/builtins.ts says why).
         b.onResolve({ filter: /^node:child_process$/ }, (a) =>
-          /[\\/]node_modules[\\/]commander[\\/]/.test(a.importer) ? { path: 'lazy', namespace: 'child-process' } : undefined,
+          /[\\/]node_modules[\\/]commander[\\/]/.test(a.importer)
+            ? { path: 'lazy', namespace: 'child-process' }
+            : undefined,
         );
         b.onLoad({ filter: /.*/, namespace: 'child-process' }, () => ({
           contents: "module.exports = { get spawn() { return require('node:child_process').spawn; } };",

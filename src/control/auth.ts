@@ -1,6 +1,6 @@
 // The per-job secret every control-plane connection must prove, and the proof (HMAC-SHA256 over
-// both sides' nonces, so neither side can replay an old exchange).
-import { crypto } from '../builtins.js';
+// both sides' nonces, so neither side can replay an old exchange). The hashing and the random bytes
+// are the addon's (native/addon_auth.cc): node:crypto would cost every rank ~13 ms to load.
 import {
   closeSync,
   existsSync,
@@ -15,18 +15,14 @@ import {
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
+import { loadAddon } from '../native/addon.js';
 
 export function newSecret(): string {
-  return crypto().randomBytes(32).toString('hex');
-}
-
-/** Loads node:crypto (~13 ms on this project's VM) now, for a caller with time to wait anyway. */
-export function prepareAuth(): void {
-  crypto();
+  return loadAddon().randomHex(32);
 }
 
 export function nonce(): string {
-  return crypto().randomBytes(16).toString('hex');
+  return loadAddon().randomHex(16);
 }
 
 /** Proof that `role` knows the secret, bound to this connection's two nonces and the rank. */
@@ -37,12 +33,19 @@ export function proof(
   clientNonce: string,
   rank: number,
 ): string {
-  return crypto().createHmac('sha256', secret).update(`ccbench/1 ${role} ${serverNonce} ${clientNonce} ${rank}`).digest('hex');
+  return loadAddon().hmacSha256Hex(secret, `ccbench/1 ${role} ${serverNonce} ${clientNonce} ${rank}`);
 }
 
 export function proofMatches(expected: string, got: unknown): boolean {
-  if (typeof got !== 'string' || got.length !== expected.length) return false;
-  return crypto().timingSafeEqual(Buffer.from(expected), Buffer.from(got));
+  return typeof got === 'string' && sameText(expected, got);
+}
+
+/** Equal strings, in a time that does not depend on where they differ. */
+export function sameText(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
 }
 
 type Env = Record<string, string | undefined>;
@@ -76,7 +79,7 @@ export async function jobSecret(env: Env, rank: number, waitMs = 10_000): Promis
     await new Promise((r) => setTimeout(r, 100));
   }
   const key = readKey(file);
-  return { secret: crypto().createHmac('sha256', key).update(`slurm ${job}.${step}`).digest('hex'), source: file };
+  return { secret: loadAddon().hmacSha256Hex(key, `slurm ${job}.${step}`), source: file };
 }
 
 /** The per-user key: refused when others may read it or when it is empty (either way it proves nothing). */

@@ -27,7 +27,8 @@ export function slurmStepHosts(env: Env): string[] {
   const list = env.SLURM_STEP_NODELIST ?? env.SLURM_JOB_NODELIST;
   if (!list) return [];
   try {
-    return childProcess().execFileSync('scontrol', ['show', 'hostnames', list], { encoding: 'utf8', timeout: 10_000 })
+    return childProcess()
+      .execFileSync('scontrol', ['show', 'hostnames', list], { encoding: 'utf8', timeout: 10_000 })
       .split('\n')
       .filter(Boolean);
   } catch {
@@ -64,14 +65,22 @@ export async function controlEndpoint(
   const given = explicit ?? env.CCBENCH_CONTROL_ADDR;
   if (given) {
     const { host, port } = parseHostPort(given, explicit ? '--control-addr' : 'CCBENCH_CONTROL_ADDR');
-    const address = (await dns().lookup(host).catch(() => ({ address: host }))).address;
+    const address = (
+      await dns()
+        .lookup(host)
+        .catch(() => ({ address: host }))
+    ).address;
     return { connect: address, bind: address, port };
   }
   if (re.launcher === 'slurm') {
     const hosts = slurmStepHosts(env);
     const port = slurmPort(env);
     if (hosts.length <= 1) return { connect: '127.0.0.1', bind: '127.0.0.1', port };
-    const first = (await dns().lookup(hosts[0]).catch(() => null))?.address;
+    const first = (
+      await dns()
+        .lookup(hosts[0])
+        .catch(() => null)
+    )?.address;
     if (!first)
       throw new UsageError(
         `cannot resolve ${hosts[0]}, the first host of this step; give rank 0's address with --control-addr host:port`,

@@ -4,7 +4,8 @@
 // reach (a link down: mpirun for its daemon, srun for the step) and is ended, so the job ends
 // within --timeout + a few seconds, as on one host.
 import type { Server } from 'node:net';
-import { crypto, net } from '../builtins.js';
+import { net } from '../builtins.js';
+import { nonce, sameText } from '../control/auth.js';
 import { hostname } from 'node:os';
 import { routableAddress } from '../job/address.js';
 import { parseReport } from '../job/exit-report.js';
@@ -20,7 +21,7 @@ export interface ExitNotice {
 
 export async function listenForRankZero(): Promise<ExitNotice | undefined> {
   const address = await routableAddress(hostname());
-  const token = crypto().randomBytes(16).toString('hex');
+  const token = nonce();
   let said: number | 'started' | undefined;
   let step: string | undefined;
   let ended: ((code: number | 'started') => void) | undefined;
@@ -36,7 +37,7 @@ export async function listenForRankZero(): Promise<ExitNotice | undefined> {
       while ((nl = buf.indexOf('\n')) >= 0) {
         const [t, what, arg] = buf.slice(0, nl).split(' ');
         buf = buf.slice(nl + 1);
-        const good = t?.length === token.length && crypto().timingSafeEqual(Buffer.from(t), Buffer.from(token));
+        const good = t !== undefined && sameText(t, token);
         if (!good) return socket.destroy();
         ours = true;
         if (what === 'step' && /^\d+\.\d+$/.test(arg ?? '')) step = arg;

@@ -221,12 +221,13 @@ export function submit(script: string): string {
       'sbatch was not found on PATH; print the script without --submit and submit it where Slurm is installed',
     );
   try {
-    return childProcess().execFileSync('sbatch', ['--parsable'], {
-      input: script,
-      encoding: 'utf8',
-      timeout: 60_000,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    })
+    return childProcess()
+      .execFileSync('sbatch', ['--parsable'], {
+        input: script,
+        encoding: 'utf8',
+        timeout: 60_000,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      })
       .trim()
       .split(';')[0];
   } catch (e) {

@@ -122,6 +122,10 @@ export interface Addon {
   progress(): { phase: 'idle' | 'warmup' | 'timed' | 'check'; iteration: number };
   close(): Promise<void>;
   hardExit(code: number): never;
+  /** HMAC-SHA256 of the strings' UTF-8 bytes, lower-case hex (the control plane's proofs). */
+  hmacSha256Hex(key: string, message: string): string;
+  /** `bytes` random bytes from the kernel (getrandom), as hex. */
+  randomHex(bytes: number): string;
   /** This node's GPU vendor, count and runtime (a CUDA or HIP runtime that loads and sees a GPU), or null. No GPU is touched. */
   gpuVendor(): GpuRuntimeInfo | null;
   /** "CUDA: yes, ROCm: unknown" from the MPI's extensions; "" when MPI is not initialised. */

@@ -6,7 +6,7 @@
 //    step gives, proving the job's secret (CCBENCH_JOB_SECRET or the per-user key).
 import { hostname } from 'node:os';
 import { UsageError } from '../errors.js';
-import { jobSecret, newSecret, prepareAuth } from '../control/auth.js';
+import { jobSecret, newSecret } from '../control/auth.js';
 import { allgather, type ControlPlane } from '../control/control.js';
 import { MpiControl } from '../control/mpi.js';
 import { TcpControl } from '../control/tcp.js';
@@ -44,8 +44,7 @@ export async function joinJob(
   timeoutSec: number,
 ): Promise<Joined> {
   const host = hostname();
-  // Start-up work that waits overlaps (npm run bench:startup): the name lookup runs on libuv's
-  // threads and MPI_Init on the engine's while this thread loads the control plane's crypto.
+  // The name lookup (libuv's threads) overlaps MPI_Init (the engine's): npm run bench:startup.
   const addressing = routableAddress(host);
   const timeoutMs = (timeoutSec > 0 ? timeoutSec : 300) * 1000;
   const me = (rank: number, address: string): Ident => ({
@@ -60,9 +59,7 @@ export async function joinJob(
   });
   if (useMpi) {
     yieldWhenOversubscribed(env);
-    const starting = MpiControl.connect(addon);
-    prepareAuth();
-    const mpi = await starting;
+    const mpi = await MpiControl.connect(addon);
     const address = await addressing;
     if (env.size > 0 && mpi.size !== env.size)
       throw new UsageError(
@@ -108,7 +105,6 @@ export async function joinJob(
   }
 
   if (env.size < 1) throw new UsageError(`the ${env.launcher} launcher did not say how many ranks there are`);
-  prepareAuth();
   const address = await addressing;
   const ep = await controlEndpoint(process.env, env, controlAddr, host);
   const { secret } = await jobSecret(process.env, env.rank);

@@ -80,11 +80,13 @@ export const NOT_ASKED = 'not asked: not an MPI job (ccbench info asks the MPI)'
 export function probeMpiGpuAwareness(timeoutMs = 20_000): string {
   const probe = join(PACKAGE_ROOT, 'dist', 'src', 'system', 'probe-mpi.js'); // also from the one-file build
   try {
-    const out = childProcess().execFileSync(process.execPath, [probe], {
-      encoding: 'utf8',
-      timeout: timeoutMs,
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
+    const out = childProcess()
+      .execFileSync(process.execPath, [probe], {
+        encoding: 'utf8',
+        timeout: timeoutMs,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      })
+      .trim();
     if (out) return out;
   } catch {
     // the probe failed, timed out or was killed: say what the build says
