@@ -4,6 +4,8 @@
 // on this project's VM), and every rank pays that at start-up (npm run bench:startup). dist/src
 // stays the module tree (ES modules) the tests import and the package ships. Run by `npm run
 // build:ts`, after tsc.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 await build({
@@ -41,4 +43,14 @@ await build({
   // The modules' import.meta.url (createRequire, paths.ts) is the bundle's own.
   define: { 'import.meta.url': 'ccbenchBundleUrl' },
   banner: { js: "const ccbenchBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+});
+
+// bin/ccbench.js wraps the file as CommonJS itself, where a #! line would not parse.
+const out = 'dist/bundle/ccbench.cjs';
+writeFileSync(out, readFileSync(out, 'utf8').replace(/^#!.*\n/, ''));
+// V8's code cache of the file, as one run of the CLI leaves it (bin/ccbench.js).
+rmSync(`${out}.cache`, { force: true });
+execFileSync(process.execPath, ['--single-threaded', 'bin/ccbench.js', '--version'], {
+  env: { ...process.env, CCBENCH_WRITE_CODE_CACHE: '1' },
+  stdio: 'ignore',
 });

@@ -21,6 +21,7 @@ for so in libstdc++.so.6 libgcc_s.so.1; do
   cp "$(readlink -f "$(g++ -print-file-name=$so)")" "$stage/lib/$so"
 done
 cp -r dist package.json README.md suites schema "$stage/"
+cp bin/ccbench.js bin/package.json "$stage/bin/" # the loader (the code cache under dist/bundle)
 cp build/Release/*.node build/Release/*.so "$stage/build/Release/"
 # What the JavaScript needs at run time (not cmake-js and node-addon-api, which build the addon):
 # the dependency closure of the packages src/ imports.
@@ -44,7 +45,7 @@ cat > "$stage/bin/ccbench" <<'SH'
 #!/bin/sh
 # ccbench from the portable bundle: its own Node and C++ runtime, whatever the machine has.
 here=$(dirname "$(readlink -f "$0")")
-LD_LIBRARY_PATH="$here/../lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" NODE_EXTRA_CA_CERTS= exec "$here/../lib/node" --single-threaded "$here/../dist/bundle/ccbench.cjs" "$@"
+LD_LIBRARY_PATH="$here/../lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" NODE_EXTRA_CA_CERTS= exec "$here/../lib/node" --single-threaded "$here/ccbench.js" "$@"
 SH
 chmod +x "$stage/bin/ccbench"
 

@@ -53,6 +53,7 @@ test(
         'bin/ccbench.js',
         'dist/src/cli/main.js',
         'dist/bundle/ccbench.cjs',
+        'dist/bundle/ccbench.cjs.cache',
         'bin/package.json',
         'dist/src/compare/result-validator.cjs',
         'schema/ccbench.result-2.schema.json',
