@@ -13,7 +13,7 @@ import { autoChoice } from '../system/auto.js';
 import { rankEnvironment, rankNodeArgs, recordInjected } from '../system/conditions.js';
 import { checkMemory } from '../system/memory.js';
 import { runLocal } from './local.js';
-import { findMpirun, isLocalRun, libraryFlavor, mpirunCommand, which } from './mpirun.js';
+import { findMpirun, isLocalRun, libraryFlavor, mpirunCommand, which, type Mpirun } from './mpirun.js';
 import { srunCommand } from './srun.js';
 import { listenForRankZero } from './exit-notice.js';
 import { supervise } from './supervise.js';
@@ -50,6 +50,9 @@ export function chooseLauncher(requested: string, backend: string, env: Env, cap
  * what can be checked here, and starts the ranks under the launcher.
  */
 export async function launchRanks(runs: (string | RunSpec)[], options: PlanInput, o: LaunchOptions): Promise<number> {
+  // Asked now, answered while the addon loads and the run is planned; unused unless mpirun runs.
+  const mpirun = options.launcher === 'local' || options.launcher === 'srun' ? undefined : findMpirun(process.env);
+  mpirun?.catch(() => {});
   const addon = loadAddon();
   const caps = addon.capabilities();
   mark('commander', 'addon loaded');
@@ -88,7 +91,7 @@ export async function launchRanks(runs: (string | RunSpec)[], options: PlanInput
     CCBENCH_PROGRESS: process.stderr.isTTY ? `tty:${process.stderr.columns || 100}` : 'log',
   };
   mark('commander', 'planned and checked');
-  const code = await start(launcher, plan, caps, extra, rankArgv, env, local);
+  const code = await start(launcher, plan, caps, extra, rankArgv, env, local, mpirun);
   mark('commander', 'launcher ended');
   // Rank 0 closes its files; when it could not (killed), they say so rather than "running".
   if (code !== 0) for (const f of plan.output.files) if (f.format === 'json') markUnfinished(f.path, code);
@@ -103,6 +106,7 @@ async function start(
   rankArgv: string[],
   env: Env,
   local: boolean,
+  found: Promise<Mpirun | null> | undefined,
 ): Promise<number> {
   if (launcher === 'local') return runLocal(plan.np, rankArgv, env);
   // Rank 0 may run on another host: it tells us over TCP how it ended (launch/exit-notice.ts).
@@ -114,7 +118,7 @@ async function start(
       return supervise('srun', cmd.args, recordInjected(env, cmd.env), 'srun', false, notice);
     }
     case 'mpirun': {
-      const mpirun = findMpirun(process.env);
+      const mpirun = await (found ?? findMpirun(process.env));
       if (!mpirun)
         throw new UsageError(
           'mpirun was not found on PATH; install an MPI (Debian/Ubuntu: apt-get install openmpi-bin libopenmpi-dev) or add its bin directory to PATH',

@@ -27,21 +27,22 @@ export function which(name: string, env: Env): string | null {
   return null;
 }
 
-export function findMpirun(env: Env): Mpirun | null {
+/**
+ * The mpirun (or mpiexec) on PATH and whose it is, from its `--version`. Asynchronous, so the
+ * commander starts it first and plans meanwhile (~8 ms of every launch here: npm run bench:startup).
+ */
+export async function findMpirun(env: Env): Promise<Mpirun | null> {
   for (const name of ['mpirun', 'mpiexec']) {
     const path = which(name, env);
     if (!path) continue;
-    let text = '';
-    try {
-      text = childProcess().execFileSync(path, ['--version'], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-        timeout: 10_000,
-        env: env as NodeJS.ProcessEnv,
-      });
-    } catch (e) {
-      text = String((e as { stdout?: string }).stdout ?? '');
-    }
+    const text = await new Promise<string>((resolve) =>
+      childProcess().execFile(
+        path,
+        ['--version'],
+        { encoding: 'utf8', timeout: 10_000, env: env as NodeJS.ProcessEnv },
+        (_e, stdout) => resolve(String(stdout ?? '')), // a failing one still says what it is, or nothing
+      ),
+    );
     return { path, ...flavorOf(text) };
   }
   return null;
