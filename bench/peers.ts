@@ -11,8 +11,10 @@
 // others they are the same. Collectives move MPI_FLOAT (OSU -T mpi_float, ccbench float32),
 // point-to-point bytes. The figure per op and size is the ratio of the medians over repetitions
 // of ccbench's avg to OSU's avg (bw, bibw: OSU's MB/s turned into time per message), with the
-// range of the per-repetition ratios as its spread; p50s too where OSU prints them (-z).
-// Results and the machine go to results/peers/<time>.json.
+// range of the per-repetition ratios as its spread; p50s too where OSU prints them (-z). Beside it,
+// each tool's own spread from launch to launch (largest / smallest avg over repetitions): where
+// OSU's own launches spread wider than the band, a median of a few launches cannot be held to it,
+// and the table says so. Results and the machine go to results/peers/<time>.json.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -155,6 +157,8 @@ function main(): void {
     ratio_avg: number;
     ratio_avg_range: number[];
     ratio_p50: number | null;
+    osu_launch_spread: number; // max / min of OSU's avg over the repetitions
+    ccbench_launch_spread: number;
     target: number[];
     within: boolean;
   }
@@ -181,16 +185,24 @@ function main(): void {
         ratio_avg: ratio,
         ratio_avg_range: [Math.min(...perRep), Math.max(...perRep)],
         ratio_p50: cp.length === REPS && op50.length === REPS ? median(cp) / median(op50) : null,
+        osu_launch_spread: Math.max(...oo) / Math.min(...oo),
+        ccbench_launch_spread: Math.max(...co) / Math.min(...co),
         target: band,
         within: ratio >= band[0] && ratio <= band[1],
       });
     }
   }
-  console.log('op              OSU size   ccbench avg   OSU avg   ratio   (per-rep range)   p50 ratio');
+  // The band's own width: OSU's launches spreading wider than it cannot settle it.
+  const wider = (r: Compared) => r.osu_launch_spread > r.target[1] / r.target[0];
+  console.log(
+    'op              OSU size   ccbench avg   OSU avg   ratio   (per-rep range)   p50 ratio   launch spread OSU / ccbench',
+  );
   for (const r of table)
     console.log(
       `${r.op.padEnd(15)} ${String(r.osu_size).padStart(9)} ${r.ccbench_avg_us.toFixed(2).padStart(12)} ${r.osu_avg_us.toFixed(2).padStart(9)}   ` +
-        `${r.ratio_avg.toFixed(3)}   (${r.ratio_avg_range.map((x) => x.toFixed(3)).join('–')})   ${r.ratio_p50 === null ? '-' : r.ratio_p50.toFixed(3)}${r.within ? '' : '  outside ' + r.target.join('–')}`,
+        `${r.ratio_avg.toFixed(3)}   (${r.ratio_avg_range.map((x) => x.toFixed(3)).join('–')})   ${r.ratio_p50 === null ? '-' : r.ratio_p50.toFixed(3)}` +
+        `   ${r.osu_launch_spread.toFixed(2)} / ${r.ccbench_launch_spread.toFixed(2)}` +
+        `${r.within ? '' : `  outside ${r.target.join('–')}${wider(r) ? " (OSU's own launches spread wider)" : ''}`}`,
     );
   const file = saveResults('peers', {
     benchmark: 'bench:peers',
@@ -203,8 +215,10 @@ function main(): void {
     results: table,
     raw,
   });
-  const outside = table.filter((r) => !r.within).length;
-  console.log(`\n${table.length} sizes, ${outside} outside their band; results: ${file}`);
+  const outside = table.filter((r) => !r.within);
+  console.log(
+    `\n${table.length} sizes, ${outside.length} outside their band, ${outside.filter(wider).length} of them where OSU's own launches spread wider than the band; results: ${file}`,
+  );
 }
 
 main();
