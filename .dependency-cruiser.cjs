@@ -115,7 +115,7 @@ module.exports = {
       'job-is-environment',
       'rank identity and addresses come from the environment only',
       '^src/job/',
-      '^src/(?!job/|errors\\.ts)',
+      '^src/(?!job/|errors\\.ts|builtins\\.ts)',
     ),
     forbid('ops-are-descriptors', 'op descriptors depend on nothing else of ccbench', '^src/ops/', '^src/(?!ops/)'),
     forbid(
@@ -126,8 +126,8 @@ module.exports = {
     ),
     forbid(
       'leaves-are-leaves',
-      'errors.ts and paths.ts import nothing of ccbench',
-      '^src/(errors|paths)\\.ts$',
+      'errors.ts, paths.ts and builtins.ts import nothing of ccbench',
+      '^src/(errors|paths|builtins)\\.ts$',
       '^src/',
     ),
   ],
