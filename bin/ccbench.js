@@ -8,6 +8,7 @@
 const { readFileSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
 const { dirname, join } = require('node:path');
+const { pathToFileURL } = require('node:url');
 const { Script } = require('node:vm');
 
 const file = join(__dirname, '..', 'dist', 'bundle', 'ccbench.cjs');
@@ -20,6 +21,9 @@ try {
 }
 const source = `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`;
 const script = new Script(source, { filename: file, cachedData });
+// Node 20 runs no import() in a vm.Script (not without --experimental-vm-modules): the commands
+// kept out of the bundle (plot, report) load through this module's, relative to the bundle.
+globalThis.ccbenchImport = (specifier) => import(new URL(specifier, pathToFileURL(file)).href);
 // The build's own run: the cache holds what this run compiled, the CLI's start included.
 if (process.env.CCBENCH_WRITE_CODE_CACHE) process.on('exit', () => writeFileSync(cacheFile, script.createCachedData()));
 const mod = { exports: {}, filename: file, id: file, loaded: true };

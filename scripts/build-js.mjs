@@ -42,12 +42,19 @@ await build({
   ],
   // The modules' import.meta.url (createRequire, paths.ts) is the bundle's own.
   define: { 'import.meta.url': 'ccbenchBundleUrl' },
-  banner: { js: "const ccbenchBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // ccbenchImport: bin/ccbench.js's import() (see below); Node's own where the file runs as it is.
+  banner: {
+    js: "const ccbenchBundleUrl = require('node:url').pathToFileURL(__filename).href; const ccbenchImport = globalThis.ccbenchImport ?? ((s) => import(s));",
+  },
 });
 
-// bin/ccbench.js wraps the file as CommonJS itself, where a #! line would not parse.
+// bin/ccbench.js wraps the file as CommonJS itself, where a #! line would not parse, and compiles
+// it with vm.Script, where Node 20 runs no import(): the lazy commands load through ccbenchImport.
 const out = 'dist/bundle/ccbench.cjs';
-writeFileSync(out, readFileSync(out, 'utf8').replace(/^#!.*\n/, ''));
+const text = readFileSync(out, 'utf8').replace(/^#!.*\n/, '');
+const lazy = text.split('await import("../src/').length - 1;
+if (lazy !== 2) throw new Error(`build-js: expected the import() of plot and report in the bundle, found ${lazy}`);
+writeFileSync(out, text.replaceAll('await import("../src/', 'await ccbenchImport("../src/'));
 // V8's code cache of the file, as one run of the CLI leaves it (bin/ccbench.js).
 rmSync(`${out}.cache`, { force: true });
 execFileSync(process.execPath, ['--single-threaded', 'bin/ccbench.js', '--version'], {

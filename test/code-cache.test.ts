@@ -2,7 +2,7 @@
 // the cache must be one V8 accepts under the flags every rank runs with, and the loader must work
 // without it.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -23,6 +23,17 @@ describe('the code cache of the CLI bundle', () => {
       process.stdout.write(String(s.cachedDataRejected));`;
     const rejected = execFileSync(process.execPath, ['--single-threaded', '-e', probe], { encoding: 'utf8' });
     assert.equal(rejected, 'false');
+  });
+
+  test('the commands kept out of the bundle load from it (vm.Script runs no import() of its own)', () => {
+    for (const cmd of [
+      ['plot', 'no-such.json', '-o', 'x.jpg'],
+      ['report', 'no-such.json', '-o', 'x.txt'],
+    ]) {
+      const r = spawnSync(process.execPath, ['--single-threaded', CLI, ...cmd], { encoding: 'utf8' });
+      assert.equal(r.status, 2, r.stderr);
+      assert.doesNotMatch(r.stderr, /internal error|import/, r.stderr);
+    }
   });
 
   test('without a cache the CLI compiles its bundle and runs', () => {
