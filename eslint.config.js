@@ -38,7 +38,13 @@ export default tseslint.config(
     files: ['bin/**/*.js'],
     languageOptions: {
       sourceType: 'commonjs',
-      globals: { process: 'readonly', require: 'readonly', __dirname: 'readonly', URL: 'readonly', globalThis: 'readonly' },
+      globals: {
+        process: 'readonly',
+        require: 'readonly',
+        __dirname: 'readonly',
+        URL: 'readonly',
+        globalThis: 'readonly',
+      },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
