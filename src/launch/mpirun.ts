@@ -3,6 +3,7 @@
 import { childProcess } from '../builtins.js';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { INJECTED_VAR, RANK_ENV, RANK_ENV_EMPTIED } from '../system/conditions.js';
 import { flavorOf, type MpiFlavor } from '../system/mpi.js';
 
 export interface Mpirun {
@@ -106,7 +107,7 @@ export function mpirunCommand(
       if (np > cpus) out.OMPI_MCA_rmaps_base_oversubscribe ??= '1';
     } else {
       // Open MPI passes only OMPI_* variables to other hosts by itself (the rank conditions).
-      for (const name of ['MALLOC_ARENA_MAX', 'NODE_EXTRA_CA_CERTS', 'CCBENCH_INJECTED', 'CCBENCH_EXIT_NOTICE'])
+      for (const name of [...Object.keys(RANK_ENV), ...RANK_ENV_EMPTIED, INJECTED_VAR, 'CCBENCH_EXIT_NOTICE'])
         if (env[name] !== undefined) args.push('-x', name);
     }
   }
