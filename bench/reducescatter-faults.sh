@@ -19,8 +19,8 @@ for b in 262144 524288 1048576 2097152 4194304 8388608 16777216; do
       case $v in
         main) n=$(PLAIN_MPI_THREAD=0 faults mpirun --quiet -np 2 build/bench/plain_mpi $op $b $it 10 1);;
         thread) n=$(PLAIN_MPI_THREAD=1 faults mpirun --quiet -np 2 build/bench/plain_mpi $op $b $it 10 1);;
-        ccb) n=$(faults ./bin/ccbench.js $op -n 2 --backend mpi --quiet --sizes $b --iters $it --warmup 10);;
-        arena8) n=$(MALLOC_ARENA_MAX=8 faults ./bin/ccbench.js $op -n 2 --backend mpi --quiet --sizes $b --iters $it --warmup 10);;
+        ccb) n=$(faults ./bin/ccbench.js $op -n 2 --backend mpi --quiet --sizes $b --iters $it --warmup 10 --max-time-per-size 0);;
+        arena8) n=$(MALLOC_ARENA_MAX=8 faults ./bin/ccbench.js $op -n 2 --backend mpi --quiet --sizes $b --iters $it --warmup 10 --max-time-per-size 0);;
       esac
       if [ -z "$a" ]; then a=$n; else z=$n; fi
     done

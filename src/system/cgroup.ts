@@ -30,6 +30,18 @@ export function cgroupRead(controller: string, v2: string, v1: string[]): string
   return undefined;
 }
 
+/** The machine's online CPUs. The kernel's list, not os.cpus(): libuv's answer callocs 448 KiB and
+ *  frees it, which raises glibc's mmap threshold in a rank before its sweep (bin/ccbench.js). */
+function onlineCpus(): number {
+  try {
+    const n = countCpuList(readFileSync('/sys/devices/system/cpu/online', 'utf8'));
+    if (n > 0) return n;
+  } catch {
+    // not Linux
+  }
+  return cpus().length;
+}
+
 /** "0-3,8,10-11" → 7. */
 export function countCpuList(list: string): number {
   let n = 0;
@@ -42,7 +54,7 @@ export function countCpuList(list: string): number {
 
 /** The CPUs this host gives the job: its cpuset's, else every one the machine has. */
 export function hostCpus(): number {
-  const all = cpus().length;
+  const all = onlineCpus();
   const list = cgroupRead('cpuset', 'cpuset.cpus.effective', ['cpuset.effective_cpus', 'cpuset.cpus']);
   const n = list ? countCpuList(list) : 0;
   return n > 0 ? Math.min(n, all) : all;

@@ -7,6 +7,11 @@
 //    pad above what it grows and trims it back on free, so Open MPI's temporaries land on fresh
 //    pages every call (npm run bench:reducescatter: results/reducescatter/). glibc reads the
 //    setting once, at the process's first malloc, so it must be in the environment at exec.
+//  - glibc's mmap threshold where a fresh program's is: freeing a block malloc mmapped raises it
+//    to that block's size for good, and it decides whether MPI's temporaries come from pages that
+//    are trimmed back after every call. So a rank frees no large block before its sweep: the
+//    loader reads the bundle in pieces (bin/ccbench.js), the CPU count comes from the kernel's
+//    list instead of os.cpus() (src/system/cgroup.ts); test/allocator.test.ts watches the frees.
 //  - node --single-threaded: V8 compiles and collects garbage on background threads, which
 //    compete with the timed loop for the rank's CPU (mpirun binds a rank, all its threads, to one
 //    core); with the flag that work happens on the JavaScript thread, between points.
