@@ -1,7 +1,7 @@
 // A rank must leave glibc's mmap threshold where an MPI program's is when its sweep starts:
 // freeing a block that malloc mmapped raises the threshold to its size for good (mallopt(3)),
 // and MPI's per-call temporaries then come from a heap that never trims them, where a C program's
-// land on fresh pages (README, "Reduce-scatter and the allocator"). bench/malloc/mmap_frees.so,
+// land on fresh pages (README, "Reduce-scatter and the allocator"). bench/malloc/mmap_frees.c,
 // preloaded, lists each process's frees of mmapped blocks in order: at 384 KiB,
 // MPI_Reduce_scatter_block's temporaries are 384 KiB blocks (397312 bytes with glibc's header,
 // rounded to pages), mmapped on the first call only if nothing larger was freed before.
@@ -16,7 +16,7 @@ const TEMPORARY = 397312;
 
 describe(
   'the allocator a rank leaves to MPI',
-  { skip: !existsSync(PRELOAD) && 'bench/malloc/mmap_frees.so not built' },
+  { skip: !existsSync(PRELOAD) && 'build/bench/mmap_frees.so not built' },
   () => {
     leavesNoProcess();
 
