@@ -9,6 +9,9 @@ import { buildPlan as build, expandPoints, type PlanInput, type RunSpec } from '
 // Planned for the mpi backend, as plan.test.ts does.
 const buildPlan = (runs: (string | RunSpec)[], o: PlanInput) => build(runs, { backend: 'mpi', ...o });
 const plan1 = (op: string, o: PlanInput = {}) => buildPlan([op], o);
+/** 'op@bytes:iters/warmup' per point. */
+const counts = (pts: ReturnType<typeof expandPoints>) =>
+  pts.map((p) => `${p.op}@${p.sizeBytes}:${p.iters}/${p.warmup}`);
 
 describe('iteration counts (OSU 7.4 defaults)', () => {
   test('by class, switching strictly above 8192 bytes', () => {
@@ -24,8 +27,7 @@ describe('iteration counts (OSU 7.4 defaults)', () => {
 
   test('points get the counts for their op and size', () => {
     const pts = expandPoints(buildPlan(['allreduce', 'latency', 'bw'], { sizes: '8K,16K' }));
-    const got = pts.map((p) => `${p.op}@${p.sizeBytes}:${p.iters}/${p.warmup}`);
-    assert.deepEqual(got, [
+    assert.deepEqual(counts(pts), [
       'allreduce@8192:1000/100',
       'allreduce@16384:100/10',
       'latency@8192:10000/100',
@@ -33,27 +35,26 @@ describe('iteration counts (OSU 7.4 defaults)', () => {
       'bw@8192:100/10',
       'bw@16384:20/2',
     ]);
+  });
 
-    test("per-rank ops switch on one rank's message, as OSU's size column means for them", () => {
-      // 4 ranks: 32 KiB of allgather is 8 KiB per rank (OSU's 8 KiB point: small counts); 64 KiB
-      // is 16 KiB per rank. reducescatter's OSU size is the whole buffer, like allreduce's.
-      const pts = expandPoints(
-        buildPlan(['allgather', 'alltoall', 'gather', 'scatter', 'reducescatter'], { sizes: '32K,64K', np: 4 }),
-      );
-      const got = pts.map((p) => `${p.op}@${p.sizeBytes}:${p.iters}/${p.warmup}`);
-      assert.deepEqual(got, [
-        'allgather@32768:1000/100',
-        'allgather@65536:100/10',
-        'alltoall@32768:1000/100',
-        'alltoall@65536:100/10',
-        'gather@32768:1000/100',
-        'gather@65536:100/10',
-        'scatter@32768:1000/100',
-        'scatter@65536:100/10',
-        'reducescatter@32768:100/10',
-        'reducescatter@65536:100/10',
-      ]);
-    });
+  test("per-rank ops switch on one rank's message, as OSU's size column means for them", () => {
+    // 4 ranks: 32 KiB of allgather is 8 KiB per rank (OSU's 8 KiB point: small counts); 64 KiB
+    // is 16 KiB per rank. reducescatter's OSU size is the whole buffer, like allreduce's.
+    const pts = expandPoints(
+      buildPlan(['allgather', 'alltoall', 'gather', 'scatter', 'reducescatter'], { sizes: '32K,64K', np: 4 }),
+    );
+    assert.deepEqual(counts(pts), [
+      'allgather@32768:1000/100',
+      'allgather@65536:100/10',
+      'alltoall@32768:1000/100',
+      'alltoall@65536:100/10',
+      'gather@32768:1000/100',
+      'gather@65536:100/10',
+      'scatter@32768:1000/100',
+      'scatter@65536:100/10',
+      'reducescatter@32768:100/10',
+      'reducescatter@65536:100/10',
+    ]);
   });
 
   test('explicit --iters and --warmup override every size, including warmup 0', () => {
